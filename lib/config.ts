@@ -1,0 +1,316 @@
+/**
+ * Options + `SESSIONKIT_*` environment variables → one validated, frozen configuration.
+ * Every problem is reported here, at start-up, naming the option and its variable.
+ *
+ * @packageDocumentation
+ */
+import { ConfigError } from './errors.js';
+import { MemoryCoordinator, type RefreshCoordinator } from './core/coordinator.js';
+import type { ClaimNames, EndpointsOptions, Hooks, Logger, SameSite, SessionKitOptions } from './types.js';
+
+/** Route paths after defaults; `null` = not mounted. */
+export interface ResolvedRoutes {
+  login: string | null;
+  callback: string | null;
+  logout: string | null;
+  switchOrg: string | null;
+  backchannelLogout: string | null;
+  session: string | null;
+  accessToken: string | null;
+}
+
+/** The validated configuration the core runs on. */
+export interface ResolvedConfig {
+  issuer: string | undefined;
+  endpoints: Readonly<EndpointsOptions> | undefined;
+  clientId: string;
+  clientSecret: string | undefined;
+  baseURL: URL;
+  redirectUri: string;
+  scope: string;
+  authorizationParams: Readonly<Record<string, string>>;
+  cookie: {
+    name: string;
+    passwords: Readonly<Record<string, string>>;
+    maxAge: number;
+    domain: string | undefined;
+    path: string;
+    sameSite: SameSite;
+    secure: boolean;
+  };
+  refreshBuffer: number;
+  routes: Readonly<ResolvedRoutes>;
+  postLogoutRedirect: string;
+  signUpPaths: readonly string[];
+  middlewareAuth: { enabled: boolean; unauthenticatedPaths: readonly string[] };
+  claims: Readonly<ClaimNames>;
+  organizationParam: string;
+  coordinator: RefreshCoordinator;
+  session: { idleTimeout: number; absoluteTimeout: number; rolling: boolean };
+  bearer: { audience: string[]; issuer: string | undefined } | undefined;
+  httpTimeout: number;
+  logger: Logger;
+  debug: boolean;
+  hooks: Readonly<Hooks<any>>;
+}
+
+/** Default claim names of the `Auth` view. */
+export const DEFAULT_CLAIMS: Readonly<ClaimNames> = Object.freeze({
+  sessionId: 'sid',
+  organizationId: 'org_id',
+  role: 'role',
+  roles: 'roles',
+  permissions: 'permissions',
+  entitlements: 'entitlements',
+  featureFlags: 'feature_flags',
+  impersonator: 'act',
+});
+
+const DEFAULT_ROUTES: ResolvedRoutes = {
+  login: '/login',
+  callback: '/callback',
+  logout: '/logout',
+  switchOrg: '/switch-org',
+  backchannelLogout: '/backchannel-logout',
+  session: '/session',
+  accessToken: '/access-token',
+};
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+/** True for hosts that may use plain `http://` (localhost, 127.0.0.1, ::1). */
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK.has(hostname.toLowerCase());
+}
+
+/** The default logger: warnings and errors to stderr as one JSON line, debug only when asked. */
+function consoleLogger(debug: boolean): Logger {
+  const line = (level: string, obj: object, msg?: string) =>
+    console.error(JSON.stringify({ level, name: 'sessionkit', msg, ...obj }));
+  return {
+    debug: debug ? (obj, msg) => line('debug', obj, msg) : undefined,
+    info: (obj, msg) => line('info', obj, msg),
+    warn: (obj, msg) => line('warn', obj, msg),
+    error: (obj, msg) => line('error', obj, msg),
+  };
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Validate options (falling back to `SESSIONKIT_*` variables) into a frozen {@link ResolvedConfig}.
+ *
+ * @throws {ConfigError} naming the first option that is missing or invalid.
+ */
+export function resolveConfig(options: SessionKitOptions = {}, env: Env = process.env): ResolvedConfig {
+  if (options === null || typeof options !== 'object') {
+    throw new ConfigError('options', undefined, 'must be an object');
+  }
+  const pick = (value: string | undefined, envVar: string): string | undefined => {
+    const v = value ?? env[envVar];
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const cookieIn = options.cookie ?? {};
+
+  // --- provider
+  const issuer = pick(options.issuer, 'SESSIONKIT_ISSUER');
+  const endpoints = options.endpoints;
+  if (!issuer && !endpoints) {
+    throw new ConfigError('issuer', 'SESSIONKIT_ISSUER', 'is required (or give `endpoints` for a provider without discovery)');
+  }
+  if (issuer) checkProviderUrl(issuer, 'issuer', 'SESSIONKIT_ISSUER');
+  if (endpoints) {
+    if (typeof endpoints !== 'object') throw new ConfigError('endpoints', undefined, 'must be an object');
+    for (const key of ['authorization', 'token'] as const) {
+      if (!endpoints[key]) throw new ConfigError(`endpoints.${key}`, undefined, 'is required when `endpoints` is given');
+    }
+    for (const key of ['authorization', 'token', 'revocation', 'userinfo', 'endSession', 'jwks', 'issuer'] as const) {
+      const v = endpoints[key];
+      if (v !== undefined) checkProviderUrl(v, `endpoints.${key}`, undefined);
+    }
+  }
+  const clientId = pick(options.clientId, 'SESSIONKIT_CLIENT_ID');
+  if (!clientId) throw new ConfigError('clientId', 'SESSIONKIT_CLIENT_ID', 'is required');
+  const clientSecret = pick(options.clientSecret, 'SESSIONKIT_CLIENT_SECRET');
+
+  // --- app origin
+  const baseRaw = pick(options.baseURL, 'SESSIONKIT_BASE_URL');
+  if (!baseRaw) throw new ConfigError('baseURL', 'SESSIONKIT_BASE_URL', 'is required (the public origin of the app, e.g. https://app.example.com)');
+  const baseURL = parseUrl(baseRaw, 'baseURL', 'SESSIONKIT_BASE_URL');
+  if (baseURL.protocol !== 'https:' && !(baseURL.protocol === 'http:' && isLoopbackHost(baseURL.hostname))) {
+    throw new ConfigError('baseURL', 'SESSIONKIT_BASE_URL', `must be https:// (http:// only for localhost, 127.0.0.1, ::1), got ${baseURL.origin}`);
+  }
+  if (baseURL.search || baseURL.hash) {
+    throw new ConfigError('baseURL', 'SESSIONKIT_BASE_URL', 'must not have a query or fragment');
+  }
+
+  // --- routes
+  const routes = resolveRoutes(options.routes);
+  const redirectUri = options.redirectUri ?? (routes.callback ? joinPath(baseURL, routes.callback) : undefined);
+  if (!redirectUri) throw new ConfigError('redirectUri', undefined, 'is required when `routes.callback` is false');
+  parseUrl(redirectUri, 'redirectUri', undefined);
+
+  // --- cookie
+  const passwordIn = cookieIn.password ?? env.SESSIONKIT_COOKIE_PASSWORD;
+  const passwords = resolvePasswords(passwordIn);
+  const name = pick(cookieIn.name, 'SESSIONKIT_COOKIE_NAME') ?? 'sessionkit';
+  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) {
+    throw new ConfigError('cookie.name', 'SESSIONKIT_COOKIE_NAME', `must be a valid cookie name (letters, digits, - _ .), got ${JSON.stringify(name)}`);
+  }
+  const maxAge = number(cookieIn.maxAge ?? env.SESSIONKIT_COOKIE_MAX_AGE, 'cookie.maxAge', 'SESSIONKIT_COOKIE_MAX_AGE', 14 * 24 * 3600, 60);
+  const domain = pick(cookieIn.domain, 'SESSIONKIT_COOKIE_DOMAIN');
+  if (domain !== undefined && !/^\.?[A-Za-z0-9.-]+$/.test(domain)) {
+    throw new ConfigError('cookie.domain', 'SESSIONKIT_COOKIE_DOMAIN', `is not a domain name: ${JSON.stringify(domain)}`);
+  }
+  const sameSiteRaw = (pick(cookieIn.sameSite, 'SESSIONKIT_COOKIE_SAMESITE') ?? 'lax').toLowerCase();
+  if (sameSiteRaw !== 'lax' && sameSiteRaw !== 'strict' && sameSiteRaw !== 'none') {
+    throw new ConfigError('cookie.sameSite', 'SESSIONKIT_COOKIE_SAMESITE', `must be "lax", "strict" or "none", got ${JSON.stringify(sameSiteRaw)}`);
+  }
+  const secure = cookieIn.secure ?? baseURL.protocol === 'https:';
+  if (sameSiteRaw === 'none' && !secure) {
+    throw new ConfigError('cookie.sameSite', 'SESSIONKIT_COOKIE_SAMESITE', '"none" needs a secure cookie (an https:// baseURL or cookie.secure: true)');
+  }
+  const cookiePath = cookieIn.path ?? '/';
+  if (!cookiePath.startsWith('/')) throw new ConfigError('cookie.path', undefined, 'must start with "/"');
+
+  // --- the rest
+  const scope = options.scope ?? 'openid profile email offline_access';
+  if (typeof scope !== 'string' || !scope.split(' ').includes('openid')) {
+    throw new ConfigError('scope', undefined, 'must be a space-separated string that includes "openid"');
+  }
+  const refreshBuffer = number(options.refresh?.buffer, 'refresh.buffer', undefined, 60, 0);
+  const httpTimeout = number(options.httpTimeout, 'httpTimeout', undefined, 5000, 1);
+  const postLogoutRedirect = options.postLogoutRedirect ?? joinPath(baseURL, '/');
+  parseUrl(postLogoutRedirect, 'postLogoutRedirect', undefined);
+  const organizationParam = options.organizationParam ?? 'organization_id';
+  const claims = Object.freeze({ ...DEFAULT_CLAIMS, ...(options.claims ?? {}) });
+  for (const [k, v] of Object.entries(claims)) {
+    if (typeof v !== 'string' || !v) throw new ConfigError(`claims.${k}`, undefined, 'must be a claim name');
+  }
+  const debug = options.debug ?? false;
+  const logger = options.logger ?? consoleLogger(debug);
+  if (typeof logger.warn !== 'function' || typeof logger.error !== 'function') {
+    throw new ConfigError('logger', undefined, 'must have warn() and error() methods');
+  }
+  const coordinator = options.coordinator ?? new MemoryCoordinator();
+  if (typeof coordinator.coordinate !== 'function') {
+    throw new ConfigError('coordinator', undefined, 'must implement coordinate() (use redisCoordinator() or leave it out)');
+  }
+  for (const hook of ['onSignIn', 'onSignInError', 'onSignOut', 'onRefreshSuccess', 'onRefreshError'] as const) {
+    if (options[hook] !== undefined && typeof options[hook] !== 'function') {
+      throw new ConfigError(hook, undefined, 'must be a function');
+    }
+  }
+  const sessionIn = options.session ?? {};
+  const session = {
+    idleTimeout: number(sessionIn.idleTimeout, 'session.idleTimeout', undefined, 0, 0),
+    absoluteTimeout: number(sessionIn.absoluteTimeout, 'session.absoluteTimeout', undefined, 0, 0),
+    rolling: sessionIn.rolling ?? true,
+  };
+  let bearer: ResolvedConfig['bearer'];
+  if (options.bearer) {
+    const audience = Array.isArray(options.bearer.audience) ? options.bearer.audience : [options.bearer.audience];
+    if (!audience.length || audience.some((a) => typeof a !== 'string' || !a)) {
+      throw new ConfigError('bearer.audience', undefined, 'is required: the audience your API expects in bearer tokens');
+    }
+    bearer = { audience, issuer: options.bearer.issuer };
+  }
+  const middlewareAuth = {
+    enabled: options.middlewareAuth?.enabled ?? false,
+    unauthenticatedPaths: Object.freeze([...(options.middlewareAuth?.unauthenticatedPaths ?? [])]),
+  };
+
+  return Object.freeze({
+    issuer,
+    endpoints: endpoints ? Object.freeze({ ...endpoints }) : undefined,
+    clientId,
+    clientSecret,
+    baseURL,
+    redirectUri,
+    scope,
+    authorizationParams: Object.freeze({ ...(options.authorizationParams ?? {}) }),
+    cookie: Object.freeze({ name, passwords, maxAge, domain, path: cookiePath, sameSite: sameSiteRaw, secure }),
+    refreshBuffer,
+    routes,
+    postLogoutRedirect,
+    signUpPaths: Object.freeze([...(options.signUpPaths ?? [])]),
+    middlewareAuth,
+    claims,
+    organizationParam,
+    coordinator,
+    session,
+    bearer,
+    httpTimeout,
+    logger,
+    debug,
+    hooks: Object.freeze({
+      onSignIn: options.onSignIn,
+      onSignInError: options.onSignInError,
+      onSignOut: options.onSignOut,
+      onRefreshSuccess: options.onRefreshSuccess,
+      onRefreshError: options.onRefreshError,
+    }),
+  });
+}
+
+function parseUrl(value: string, option: string, envVar: string | undefined): URL {
+  try {
+    return new URL(value);
+  } catch {
+    throw new ConfigError(option, envVar, `must be an absolute URL, got ${JSON.stringify(value)}`);
+  }
+}
+
+function checkProviderUrl(value: string, option: string, envVar: string | undefined): URL {
+  const url = parseUrl(value, option, envVar);
+  if (url.protocol === 'https:') return url;
+  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url;
+  throw new ConfigError(option, envVar, `must be https:// (http:// is allowed only for localhost, 127.0.0.1 and ::1), got ${url.origin}`);
+}
+
+function joinPath(base: URL, path: string): string {
+  const prefix = base.pathname.replace(/\/$/, '');
+  return base.origin + prefix + path;
+}
+
+function number(value: unknown, option: string, envVar: string | undefined, fallback: number, min: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = typeof value === 'string' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < min) {
+    throw new ConfigError(option, envVar, `must be a number ≥ ${min}, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+function resolvePasswords(input: unknown): Readonly<Record<string, string>> {
+  const option = 'cookie.password';
+  const envVar = 'SESSIONKIT_COOKIE_PASSWORD';
+  if (input === undefined || input === '') {
+    throw new ConfigError(option, envVar, 'is required: a secret of at least 32 characters (e.g. `openssl rand -base64 32`)');
+  }
+  const map: Record<string, unknown> = typeof input === 'string' ? { 1: input } : (input as Record<string, unknown>);
+  if (typeof map !== 'object' || map === null || Object.keys(map).length === 0) {
+    throw new ConfigError(option, envVar, 'must be a string or a non-empty { [id]: password } map');
+  }
+  for (const [id, pw] of Object.entries(map)) {
+    if (!/^\d+$/.test(id)) throw new ConfigError(option, envVar, `ids of the password map must be numbers (the highest seals), got ${JSON.stringify(id)}`);
+    if (typeof pw !== 'string' || pw.length < 32) {
+      throw new ConfigError(option, envVar, `must be at least 32 characters long${typeof map === 'object' && typeof input !== 'string' ? ` (id ${id})` : ''}`);
+    }
+  }
+  return Object.freeze({ ...(map as Record<string, string>) });
+}
+
+function resolveRoutes(routes: SessionKitOptions['routes']): Readonly<ResolvedRoutes> {
+  if (routes === false) {
+    return Object.freeze(Object.fromEntries(Object.keys(DEFAULT_ROUTES).map((k) => [k, null])) as unknown as ResolvedRoutes);
+  }
+  const out = { ...DEFAULT_ROUTES };
+  for (const [key, value] of Object.entries(routes ?? {})) {
+    if (!(key in DEFAULT_ROUTES)) throw new ConfigError(`routes.${key}`, undefined, `is not a route (known: ${Object.keys(DEFAULT_ROUTES).join(', ')})`);
+    if (value === false) out[key as keyof ResolvedRoutes] = null;
+    else if (typeof value === 'string' && value.startsWith('/')) out[key as keyof ResolvedRoutes] = value;
+    else throw new ConfigError(`routes.${key}`, undefined, `must be a path starting with "/" or false, got ${JSON.stringify(value)}`);
+  }
+  return Object.freeze(out);
+}

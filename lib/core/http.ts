@@ -1,0 +1,154 @@
+/**
+ * The framework-neutral request and response shapes the core works on, and the small HTTP
+ * decisions every route shares: who sent it, what it wants back, where it may be sent.
+ *
+ * @packageDocumentation
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+
+/** What the core needs to know about a request. Adapters build it from `req` or `ctx`. */
+export interface RequestView {
+  method: string;
+  /** Path and query relative to where the middleware is mounted (route matching). */
+  url: string;
+  /** Path and query as the client sent them (for `returnTo`). */
+  originalUrl: string;
+  /** Node's lower-cased headers. */
+  headers: IncomingHttpHeaders;
+  /** A body some parser already read (`req.body`, `ctx.request.body`). */
+  body?: unknown;
+  /** The raw request stream, read when no parser ran. */
+  stream?: Readable;
+  /** The framework's own object (`req` or `ctx`), handed to hooks as `request`. */
+  raw: unknown;
+}
+
+/** Where the core writes headers on the current response. */
+export interface ResponseSink {
+  /** Add a header value (used for `Set-Cookie` and `Vary`). */
+  append(name: string, value: string | string[]): void;
+  /** Set a header, replacing any value. */
+  set(name: string, value: string): void;
+  /** The framework's own response object (Express `res`, Koa `ctx`), for `onSignInError`. */
+  raw: unknown;
+  /** True once the response has been sent (hooks may send their own). */
+  sent(): boolean;
+}
+
+/** A complete answer from a route. Cookies and cache headers are already on the sink. */
+export interface Reply {
+  status: number;
+  headers?: Record<string, string>;
+  /** JSON is serialized by the adapter; a string is sent as is (HTML). */
+  body?: unknown;
+  /** The response was already sent by a hook: the adapter does nothing more. */
+  handled?: boolean;
+}
+
+/** A JSON reply. */
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): Reply {
+  return { status, body, headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers } };
+}
+
+/** A redirect reply (302 unless told). */
+export function redirect(location: string, status = 302): Reply {
+  return { status, headers: { Location: location } };
+}
+
+/** An HTML reply. */
+export function html(status: number, body: string): Reply {
+  return { status, body, headers: { 'Content-Type': 'text/html; charset=utf-8' } };
+}
+
+function header(request: RequestView, name: string): string | undefined {
+  const v = request.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** True when the request should get HTML (a browser navigation), false for API clients. */
+export function acceptsHtml(request: RequestView): boolean {
+  return (header(request, 'accept') ?? '').includes('text/html');
+}
+
+/** True when the request asks for JSON rather than a page. */
+export function wantsJson(request: RequestView): boolean {
+  const accept = header(request, 'accept') ?? '';
+  if (accept.includes('text/html')) return false;
+  return accept.includes('application/json') || (header(request, 'content-type') ?? '').includes('application/json');
+}
+
+/**
+ * True when a state-changing request did not come from the app's own pages: the browser marks
+ * it `Sec-Fetch-Site` other than `same-origin`/`none`, or its `Origin` is not `origin`.
+ */
+export function isCrossSite(request: RequestView, origin: string): boolean {
+  const site = header(request, 'sec-fetch-site');
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return true;
+  const from = header(request, 'origin');
+  return from !== undefined && from !== origin;
+}
+
+/** Split `url` into its path and query parameters. */
+export function splitUrl(url: string): { path: string; query: URLSearchParams } {
+  const q = url.indexOf('?');
+  return q < 0 ? { path: url, query: new URLSearchParams() } : { path: url.slice(0, q), query: new URLSearchParams(url.slice(q + 1)) };
+}
+
+/**
+ * `value` when it is a path on `base`'s origin, normalized; otherwise `fallback`. Refuses
+ * absolute and protocol-relative URLs, backslashes, control characters and anything that
+ * resolves to another origin.
+ */
+export function safeReturnTo(value: unknown, base: URL, fallback = '/'): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 2048) return fallback;
+  if (!value.startsWith('/') || value.startsWith('//') || /[\\\u0000-\u001f\u007f]/.test(value)) return fallback;
+  let decoded = value;
+  try {
+    decoded = decodeURIComponent(value);
+  } catch {
+    return fallback;
+  }
+  if (decoded.startsWith('//') || /[\\\u0000-\u001f\u007f]/.test(decoded)) return fallback;
+  let url: URL;
+  try {
+    url = new URL(value, base.origin);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== base.origin) return fallback;
+  return url.pathname + url.search + url.hash;
+}
+
+const BODY_LIMIT = 16 * 1024;
+
+/** The request's form or JSON fields: from a body parser when one ran, else read (≤ 16 KB). */
+export async function readFields(request: RequestView): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const pick = (obj: Record<string, unknown>) => {
+    for (const [k, v] of Object.entries(obj)) if (typeof v === 'string') out[k] = v;
+  };
+  if (request.body && typeof request.body === 'object' && !Buffer.isBuffer(request.body)) {
+    pick(request.body as Record<string, unknown>);
+    return out;
+  }
+  const stream = request.stream;
+  if (!stream || request.method === 'GET' || request.method === 'HEAD' || stream.readableEnded) return out;
+  let text = '';
+  for await (const chunk of stream) {
+    text += chunk;
+    if (text.length > BODY_LIMIT) return out;
+  }
+  const type = header(request, 'content-type') ?? '';
+  if (type.includes('application/json')) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (parsed && typeof parsed === 'object') pick(parsed as Record<string, unknown>);
+    } catch {
+      /* not JSON: no fields */
+    }
+  } else if (type.includes('application/x-www-form-urlencoded')) {
+    for (const [k, v] of new URLSearchParams(text)) out[k] = v;
+  }
+  return out;
+}

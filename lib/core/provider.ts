@@ -1,0 +1,209 @@
+/**
+ * The provider, through openid-client: discovery (cached), authorization URL, code and refresh
+ * grants, revocation, end-session URL and userinfo; explicit endpoints for plain OAuth2.
+ * `http://` is allowed only for loopback providers (checked by config, applied here).
+ *
+ * @packageDocumentation
+ */
+import * as oidc from 'openid-client';
+import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
+import { isLoopbackHost, type ResolvedConfig } from '../config.js';
+import { ProviderUnavailableError, RefreshError } from '../errors.js';
+
+/** A token-endpoint response as sessionkit uses it. */
+export interface TokenResponse {
+  accessToken: string;
+  refreshToken?: string;
+  idToken?: string;
+  /** Seconds, when the provider said. */
+  expiresIn?: number;
+  /** Validated ID-token claims, when an ID token came back. */
+  idTokenClaims?: Record<string, unknown>;
+}
+
+/** Wraps openid-client for one configured client; discovery happens once, lazily, and is retried after a failure. */
+export class Provider {
+  readonly #cfg: ResolvedConfig;
+  #configuration: Promise<oidc.Configuration> | undefined;
+  #jwks: JWTVerifyGetKey | null | undefined;
+
+  constructor(cfg: ResolvedConfig) {
+    this.#cfg = cfg;
+  }
+
+  /** The openid-client configuration: discovered once (a failed discovery is retried on the next call). */
+  configuration(): Promise<oidc.Configuration> {
+    if (!this.#configuration) {
+      const pending = this.#discover();
+      this.#configuration = pending;
+      pending.catch(() => {
+        if (this.#configuration === pending) this.#configuration = undefined;
+      });
+    }
+    return this.#configuration;
+  }
+
+  async #discover(): Promise<oidc.Configuration> {
+    const cfg = this.#cfg;
+    const timeout = cfg.httpTimeout / 1000;
+    const auth = cfg.clientSecret ? oidc.ClientSecretBasic(cfg.clientSecret) : oidc.None();
+    const metadata: Partial<oidc.ClientMetadata> = { client_secret: cfg.clientSecret };
+    let configuration: oidc.Configuration;
+    if (cfg.endpoints) {
+      const e = cfg.endpoints;
+      const server: oidc.ServerMetadata = {
+        issuer: e.issuer ?? cfg.issuer ?? new URL(e.token).origin,
+        authorization_endpoint: e.authorization,
+        token_endpoint: e.token,
+        revocation_endpoint: e.revocation,
+        userinfo_endpoint: e.userinfo,
+        end_session_endpoint: e.endSession,
+        jwks_uri: e.jwks,
+        code_challenge_methods_supported: ['S256'],
+      };
+      configuration = new oidc.Configuration(server, cfg.clientId, metadata, auth);
+      configuration.timeout = timeout;
+      if (Object.values(e).some((u) => u && new URL(u).protocol === 'http:')) oidc.allowInsecureRequests(configuration);
+    } else {
+      const issuer = new URL(cfg.issuer!);
+      const insecure = issuer.protocol === 'http:' && isLoopbackHost(issuer.hostname);
+      try {
+        configuration = await oidc.discovery(issuer, cfg.clientId, metadata, auth, {
+          timeout,
+          execute: insecure ? [oidc.allowInsecureRequests] : [],
+        });
+      } catch (error) {
+        throw new ProviderUnavailableError(`discovery of ${issuer.origin} failed: ${describe(error)}`, { cause: error });
+      }
+    }
+    return configuration;
+  }
+
+  /** The provider's issuer identifier. */
+  async issuer(): Promise<string> {
+    return (await this.configuration()).serverMetadata().issuer;
+  }
+
+  /** The provider's JWKS as a jose key resolver (cached, refetched on an unknown `kid`); null when there is none. */
+  async jwks(): Promise<JWTVerifyGetKey | null> {
+    if (this.#jwks === undefined) {
+      const uri = (await this.configuration()).serverMetadata().jwks_uri;
+      this.#jwks = uri
+        ? createRemoteJWKSet(new URL(uri), { timeoutDuration: this.#cfg.httpTimeout, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 })
+        : null;
+    }
+    return this.#jwks;
+  }
+
+  /** Build the authorization URL for one sign-in attempt. */
+  async authorizationUrl(params: Record<string, string>): Promise<URL> {
+    return oidc.buildAuthorizationUrl(await this.configuration(), params);
+  }
+
+  /**
+   * Exchange the authorization code: checks state, `iss` (RFC 9207, when the provider supports
+   * it), PKCE and the ID token's nonce, signature, audience and expiry.
+   */
+  async exchangeCode(callbackUrl: URL, checks: { state: string; nonce: string; codeVerifier: string }): Promise<TokenResponse> {
+    const tokens = await oidc.authorizationCodeGrant(await this.configuration(), callbackUrl, {
+      expectedState: checks.state,
+      expectedNonce: checks.nonce,
+      pkceCodeVerifier: checks.codeVerifier,
+      idTokenExpected: true,
+    });
+    return toTokenResponse(tokens);
+  }
+
+  /** Run a refresh grant; failures become {@link RefreshError} with `isTransient` set. */
+  async refresh(refreshToken: string, params: Record<string, string>): Promise<TokenResponse> {
+    let configuration: oidc.Configuration;
+    try {
+      configuration = await this.configuration();
+    } catch (error) {
+      throw new RefreshError('the provider is unreachable', { isTransient: true, cause: error });
+    }
+    try {
+      return toTokenResponse(await oidc.refreshTokenGrant(configuration, refreshToken, params));
+    } catch (error) {
+      throw toRefreshError(error);
+    }
+  }
+
+  /** Revoke a refresh token where the provider has a revocation endpoint; false when it has none. */
+  async revoke(refreshToken: string): Promise<boolean> {
+    const configuration = await this.configuration();
+    if (!configuration.serverMetadata().revocation_endpoint) return false;
+    await oidc.tokenRevocation(configuration, refreshToken, { token_type_hint: 'refresh_token' });
+    return true;
+  }
+
+  /** The RP-initiated logout URL, or null when the provider has no end-session endpoint. */
+  async endSessionUrl(params: Record<string, string>): Promise<URL | null> {
+    const configuration = await this.configuration();
+    if (!configuration.serverMetadata().end_session_endpoint) return null;
+    return oidc.buildEndSessionUrl(configuration, params);
+  }
+
+  /** Fetch userinfo for `sub`; null when the provider has no userinfo endpoint. */
+  async userinfo(accessToken: string, sub: string): Promise<Record<string, unknown> | null> {
+    const configuration = await this.configuration();
+    if (!configuration.serverMetadata().userinfo_endpoint) return null;
+    return (await oidc.fetchUserInfo(configuration, accessToken, sub)) as Record<string, unknown>;
+  }
+}
+
+function toTokenResponse(tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers): TokenResponse {
+  return {
+    accessToken: tokens.access_token,
+    refreshToken: tokens.refresh_token,
+    idToken: tokens.id_token,
+    expiresIn: tokens.expiresIn(),
+    idTokenClaims: tokens.claims() as Record<string, unknown> | undefined,
+  };
+}
+
+const TRANSIENT_OAUTH_ERRORS = new Set(['temporarily_unavailable', 'server_error', 'slow_down']);
+
+/** True for HTTP statuses that say "try again later". */
+export function isTransientStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+/**
+ * Classify a refresh failure. Only an OAuth error answered with a 4xx status (e.g.
+ * `invalid_grant`) is terminal; everything else — network errors, timeouts, 408, 429, 5xx,
+ * malformed responses — is transient, so that an outage never logs anyone out.
+ */
+export function toRefreshError(error: unknown): RefreshError {
+  if (error instanceof RefreshError) return error;
+  if (error instanceof oidc.ResponseBodyError) {
+    const transient = isTransientStatus(error.status) || TRANSIENT_OAUTH_ERRORS.has(error.error);
+    return new RefreshError(`the provider answered ${error.status} ${error.error}`, {
+      isTransient: transient,
+      oauthError: error.error,
+      status: error.status,
+      cause: error,
+    });
+  }
+  const status = responseStatus(error);
+  return new RefreshError(`the refresh grant failed: ${describe(error)}${status ? ` (HTTP ${status})` : ''}`, {
+    isTransient: true,
+    status,
+    cause: error,
+  });
+}
+
+function responseStatus(error: unknown): number | undefined {
+  const cause = (error as { cause?: unknown })?.cause;
+  if (cause instanceof Response) return cause.status;
+  return undefined;
+}
+
+/** A short description of an error for logs: its class and code, never token values. */
+export function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return `${error.name}${typeof code === 'string' ? ` ${code}` : ''}: ${error.message}`;
+  }
+  return String(error);
+}

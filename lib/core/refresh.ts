@@ -1,0 +1,132 @@
+/**
+ * The refresh discipline: one grant per refresh token (through the coordinator), rotated tokens
+ * applied to the session, the current organization kept, hooks run once per grant.
+ *
+ * @packageDocumentation
+ */
+import { createHash } from 'node:crypto';
+import type { ResolvedConfig } from '../config.js';
+import { RefreshError, TokenError } from '../errors.js';
+import type { SessionRecord } from '../types.js';
+import type { TokenRecord } from './coordinator.js';
+import { runHook } from './hooks.js';
+import type { Provider } from './provider.js';
+import { idTokenClaims, type TokenInspector } from './tokens.js';
+import { signedInFields, userFromClaims } from './view.js';
+
+/** Seconds assumed for an opaque access token whose response had no `expires_in`. */
+const DEFAULT_LIFETIME = 3600;
+
+/** The key a refresh token is coordinated under: a hash, never the token. */
+export function refreshKey(refreshToken: string): string {
+  return createHash('sha256').update(refreshToken).digest('base64url');
+}
+
+/** Unix seconds now. */
+export function now(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+/** True when the session's access token expires within the refresh buffer. */
+export function needsRefresh(record: SessionRecord, buffer: number): boolean {
+  return record.expiresAt - now() <= buffer;
+}
+
+/** Refreshes sessions. */
+export class Refresher {
+  readonly #cfg: ResolvedConfig;
+  readonly #provider: Provider;
+  readonly #inspector: TokenInspector;
+
+  constructor(cfg: ResolvedConfig, provider: Provider, inspector: TokenInspector) {
+    this.#cfg = cfg;
+    this.#provider = provider;
+    this.#inspector = inspector;
+  }
+
+  /**
+   * Refresh `record`, into organization `target` when given (else the current one is kept).
+   *
+   * @param request the framework's request, for hooks
+   * @throws {RefreshError} `isTransient` tells whether the session survives.
+   */
+  async refresh(record: SessionRecord, target: string | null, request: unknown): Promise<SessionRecord> {
+    let current = record;
+    // A grant for another purpose may have rotated the same refresh token a moment ago (a switch
+    // while an ordinary refresh ran, or the other way round): adopt its tokens and go again.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const refreshToken = current.refreshToken;
+      if (!refreshToken) throw new RefreshError('the session has no refresh token', { isTransient: false });
+      const organization = target ?? current.organizationId ?? null;
+      const base = current;
+      const outcome = await this.#cfg.coordinator.coordinate(refreshKey(refreshToken), target, () =>
+        this.#grant(base, refreshToken, organization, target !== null, request),
+      );
+      current = await this.apply(current, outcome.tokens, outcome.target);
+      if (target === null || outcome.target === target) return current;
+    }
+    throw new RefreshError('the refresh token kept being rotated by other requests', { isTransient: true });
+  }
+
+  /** One refresh grant at the provider; hooks run here, once per grant. */
+  async #grant(record: SessionRecord, refreshToken: string, organization: string | null, isSwitch: boolean, request: unknown): Promise<TokenRecord> {
+    const cfg = this.#cfg;
+    const params: Record<string, string> = organization ? { [cfg.organizationParam]: organization } : {};
+    let tokens: TokenRecord;
+    try {
+      const response = await this.#provider.refresh(refreshToken, params);
+      const fallback = now() + (response.expiresIn ?? DEFAULT_LIFETIME);
+      let expiresAt: number;
+      try {
+        expiresAt = (await this.#inspector.inspect(response.accessToken, fallback)).expiresAt;
+      } catch (error) {
+        if (!(error instanceof TokenError)) throw error;
+        throw new RefreshError('the provider returned an access token that does not verify', { isTransient: true, cause: error });
+      }
+      tokens = {
+        accessToken: response.accessToken,
+        refreshToken: response.refreshToken ?? refreshToken,
+        idToken: response.idToken ?? record.idToken,
+        expiresAt,
+      };
+    } catch (error) {
+      const failure = error instanceof RefreshError ? error : new RefreshError(String(error), { isTransient: true, cause: error });
+      cfg.logger.debug?.({ transient: failure.isTransient, oauthError: failure.oauthError, status: failure.status }, 'sessionkit: refresh failed');
+      // An organization switch reports its refusal itself (it is not a failed session).
+      if (!isSwitch) {
+        await runHook(cfg, 'onRefreshError', { error: failure, isTransient: failure.isTransient, request });
+      }
+      throw failure;
+    }
+    const next = await this.apply(record, tokens, organization);
+    const fields = signedInFields(next, (await this.#inspector.inspect(next.accessToken, next.expiresAt)).claims, idTokenClaims(next.idToken), cfg.claims);
+    cfg.logger.debug?.({ organizationId: fields.organizationId, expiresAt: next.expiresAt }, 'sessionkit: refreshed');
+    await runHook(cfg, 'onRefreshSuccess', {
+      accessToken: next.accessToken,
+      user: next.user,
+      impersonator: fields.impersonator,
+      organizationId: fields.organizationId,
+      request,
+    });
+    return tokens;
+  }
+
+  /** The session with `tokens` applied: user from a new ID token, organization kept or moved. */
+  async apply(record: SessionRecord, tokens: TokenRecord, target: string | null): Promise<SessionRecord> {
+    const info = await this.#inspector.inspect(tokens.accessToken, tokens.expiresAt).catch(() => null);
+    const granted = info?.claims[this.#cfg.claims.organizationId];
+    const idClaims = tokens.idToken !== record.idToken ? idTokenClaims(tokens.idToken) : {};
+    const organizationId = typeof granted === 'string' ? granted : (target ?? record.organizationId);
+    const next: SessionRecord = {
+      ...record,
+      accessToken: tokens.accessToken,
+      refreshToken: tokens.refreshToken,
+      idToken: tokens.idToken,
+      expiresAt: tokens.expiresAt,
+      user: Object.keys(idClaims).length ? userFromClaims(idClaims, record.user) : record.user,
+    };
+    if (organizationId) next.organizationId = organizationId;
+    else delete next.organizationId;
+    return next;
+  }
+}

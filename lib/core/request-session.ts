@@ -1,0 +1,219 @@
+/**
+ * One request's session: read and unsealed from its cookies, refreshed before the handler when
+ * the access token is about to expire, and written back on the same response. It owns the
+ * `Auth` object handed to handlers, whose `refresh()` and `switchOrganization()` write here.
+ *
+ * @packageDocumentation
+ */
+import { OrganizationSwitchError, RefreshError, TokenError, UnauthenticatedError } from '../errors.js';
+import type { Auth, RefreshOptions, SessionRecord } from '../types.js';
+import type { Core } from './engine.js';
+import type { RequestView, ResponseSink } from './http.js';
+import { parseCookies, type CookieJar } from './session-cookie.js';
+import { idTokenClaims } from './tokens.js';
+import { needsRefresh, now } from './refresh.js';
+import { runHook } from './hooks.js';
+import { signedInFields, signedOutFields, type AuthFields } from './view.js';
+
+/** Provider errors that mean "sign in again to enter that organization". */
+const REAUTHENTICATE = new Set(['interaction_required', 'login_required', 'consent_required', 'mfa_required', 'sso_required']);
+
+/** The session of one request. Create with {@link RequestSession.load}. */
+export class RequestSession {
+  readonly core: Core;
+  readonly request: RequestView;
+  readonly sink: ResponseSink;
+  readonly jar: CookieJar;
+  /** The cookie names that carried the session in (chunks included). */
+  #names: string[];
+  /** The current session record; null when signed out. */
+  record: SessionRecord | null = null;
+  /** The `Auth` object handed to the application (updated in place). */
+  readonly auth: Auth;
+  #private = false;
+
+  private constructor(core: Core, request: RequestView, sink: ResponseSink) {
+    this.core = core;
+    this.request = request;
+    this.sink = sink;
+    this.jar = parseCookies(request.headers.cookie);
+    const incoming = core.cookies.read(this.jar);
+    this.#names = incoming.names;
+    const self = this;
+    this.auth = Object.assign(signedOutFields(), {
+      refresh(options?: RefreshOptions) {
+        return self.refreshNow(options);
+      },
+      switchOrganization(organizationId: string) {
+        return self.switchOrganization(organizationId);
+      },
+    });
+    Object.defineProperties(this.auth, {
+      refresh: { enumerable: false },
+      switchOrganization: { enumerable: false },
+    });
+    this.#incoming = incoming.value;
+  }
+
+  #incoming: string | null;
+
+  /** A session for a request whose incoming cookie is not read (sign-in writes over it). */
+  static create(core: Core, request: RequestView, sink: ResponseSink): RequestSession {
+    return new RequestSession(core, request, sink);
+  }
+
+  /** Read, unseal, verify and (when due) refresh the request's session. Never throws for bad input. */
+  static async load(core: Core, request: RequestView, sink: ResponseSink): Promise<RequestSession> {
+    const session = new RequestSession(core, request, sink);
+    await session.#load();
+    return session;
+  }
+
+  async #load(): Promise<void> {
+    const { core } = this;
+    if (this.#incoming === null) {
+      if (this.#names.length) this.clear();
+      return;
+    }
+    const record = await core.cookies.unseal(this.#incoming);
+    if (!record) {
+      core.cfg.logger.debug?.({ cookies: this.#names.length }, 'sessionkit: session cookie does not unseal; signed out');
+      this.clear();
+      return;
+    }
+    const absolute = core.cfg.session.absoluteTimeout;
+    if (absolute && record.createdAt + absolute <= now()) {
+      this.clear();
+      return;
+    }
+    if (!(await this.#show(record))) return;
+    if (needsRefresh(record, core.cfg.refreshBuffer)) await this.#refreshDue(record);
+    else this.markPrivate();
+  }
+
+  /** Make `record` the request's session (verifying its access token); false when it does not verify. */
+  async #show(record: SessionRecord): Promise<boolean> {
+    let claims: Record<string, unknown>;
+    try {
+      claims = (await this.core.inspector.inspect(record.accessToken, record.expiresAt)).claims;
+    } catch (error) {
+      if (!(error instanceof TokenError)) throw error;
+      this.core.cfg.logger.warn({ reason: error.message }, 'sessionkit: session access token does not verify; signed out');
+      this.clear();
+      return false;
+    }
+    this.record = record;
+    Object.assign(this.auth, signedOutFields(), signedInFields(record, claims, idTokenClaims(record.idToken), this.core.cfg.claims));
+    return true;
+  }
+
+  /** The proactive refresh before the handler; failures follow the policy, never throw. */
+  async #refreshDue(record: SessionRecord): Promise<void> {
+    if (!record.refreshToken) {
+      if (record.expiresAt <= now()) this.clear();
+      else this.markPrivate();
+      return;
+    }
+    try {
+      await this.#commit(await this.core.refresher.refresh(record, null, this.request.raw));
+    } catch (error) {
+      const failure = error instanceof RefreshError ? error : new RefreshError(String(error), { isTransient: true, cause: error });
+      if (!failure.isTransient) {
+        this.clear();
+      } else if (record.expiresAt <= now()) {
+        // Keep the cookie for the next request; this one goes on signed out.
+        this.markPrivate();
+        this.#signOutView();
+      } else {
+        this.markPrivate();
+      }
+    }
+  }
+
+  /** Seal `record` into the response and show it. */
+  async #commit(record: SessionRecord): Promise<void> {
+    const { headers, names } = await this.core.cookies.write(record, this.#names);
+    this.#names = names;
+    this.sink.append('Set-Cookie', headers);
+    this.markPrivate();
+    await this.#show(record);
+  }
+
+  /** Write a new session (sign-in). */
+  async start(record: SessionRecord): Promise<void> {
+    await this.#commit(record);
+  }
+
+  /** End the session on this response: clear every chunk, show signed out. */
+  clear(): void {
+    if (this.#names.length) {
+      this.sink.append('Set-Cookie', this.core.cookies.clear(this.#names));
+      this.#names = [];
+    }
+    this.markPrivate();
+    this.#signOutView();
+  }
+
+  #signOutView(): void {
+    this.record = null;
+    for (const key of Object.keys(this.auth)) delete (this.auth as unknown as Record<string, unknown>)[key];
+    Object.assign(this.auth, signedOutFields());
+  }
+
+  /** Mark the response as depending on the session: `Cache-Control: private, no-store` and `Vary: Cookie`. */
+  markPrivate(): void {
+    if (this.#private || this.sink.sent()) return;
+    this.#private = true;
+    this.sink.set('Cache-Control', 'private, no-store');
+    this.sink.append('Vary', 'Cookie');
+  }
+
+  /** `auth.refresh()`: refresh now (into `organizationId` when given). */
+  async refreshNow(options: RefreshOptions = {}): Promise<Auth> {
+    if (!this.record) {
+      if (options.ensureSignedIn) throw new UnauthenticatedError();
+      return this.auth;
+    }
+    if (options.organizationId !== undefined && options.organizationId !== this.auth.organizationId) {
+      return this.switchOrganization(options.organizationId);
+    }
+    const record = this.record;
+    try {
+      await this.#commit(await this.core.refresher.refresh(record, null, this.request.raw));
+    } catch (error) {
+      if (error instanceof RefreshError && !error.isTransient) this.clear();
+      throw error;
+    }
+    return this.auth;
+  }
+
+  /**
+   * Move the session into `organizationId`. A refusal leaves the session exactly as it was and
+   * throws {@link OrganizationSwitchError}.
+   */
+  async switchOrganization(organizationId: string): Promise<Auth> {
+    if (!this.record) throw new UnauthenticatedError();
+    if (typeof organizationId !== 'string' || !organizationId) throw new TypeError('organizationId must be a non-empty string');
+    try {
+      await this.#commit(await this.core.refresher.refresh(this.record, organizationId, this.request.raw));
+    } catch (error) {
+      const failure = error instanceof RefreshError ? error : new RefreshError(String(error), { isTransient: true, cause: error });
+      throw new OrganizationSwitchError(organizationId, failure, !!failure.oauthError && REAUTHENTICATE.has(failure.oauthError));
+    }
+    return this.auth;
+  }
+
+  /** Sign out: revoke the refresh token (best effort), clear the cookies, run `onSignOut`. */
+  async signOut(): Promise<SessionRecord | null> {
+    const record = this.record;
+    const fields: AuthFields = { ...this.auth };
+    if (record?.refreshToken) {
+      await this.core.provider.revoke(record.refreshToken).catch((error: unknown) => {
+        this.core.cfg.logger.warn({ error: (error as Error)?.name }, 'sessionkit: revoking the refresh token failed; signing out anyway');
+      });
+    }
+    this.clear();
+    if (record) await runHook(this.core.cfg, 'onSignOut', { user: record.user, sessionId: fields.sessionId, request: this.request.raw });
+    return record;
+  }
+}

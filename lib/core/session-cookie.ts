@@ -1,0 +1,199 @@
+/**
+ * The session cookie: iron-session `sealData`/`unsealData`, chunking past one cookie's 4 KB,
+ * password rotation, and the per-attempt sign-in transaction cookies.
+ *
+ * @packageDocumentation
+ */
+import { parse, serialize, type SerializeOptions } from 'cookie';
+import { sealData, unsealData } from 'iron-session';
+import { LRUCache } from 'lru-cache';
+import { createHash } from 'node:crypto';
+import type { ResolvedConfig } from '../config.js';
+import type { SessionRecord } from '../types.js';
+
+/** Browsers keep at most 4096 bytes per cookie (name, value and attributes). */
+const COOKIE_LIMIT = 4096;
+/** Most chunks read; a larger session is refused rather than parsed. */
+const MAX_CHUNKS = 10;
+/** Sign-in transactions live this long, seconds. */
+const TRANSACTION_TTL = 10 * 60;
+
+/** Cookies of one request, by name. */
+export type CookieJar = Record<string, string | undefined>;
+
+/** Parse a `Cookie` header; never throws. */
+export function parseCookies(header: string | string[] | undefined): CookieJar {
+  if (!header) return {};
+  try {
+    return parse(Array.isArray(header) ? header.join('; ') : header);
+  } catch {
+    return {};
+  }
+}
+
+/** The sealed value of a session as it came in, and every cookie name that carried part of it. */
+export interface IncomingSession {
+  value: string | null;
+  names: string[];
+}
+
+/** A sign-in attempt, sealed into its own short-lived cookie. */
+export interface Transaction {
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+  returnTo: string;
+  appState?: string;
+  organizationId?: string;
+}
+
+/** Reads and writes sessionkit's cookies; unseals are cached by exact cookie value. */
+export class SessionCookies {
+  readonly #cfg: ResolvedConfig;
+  readonly #attrs: SerializeOptions;
+  readonly #chunkSize: number;
+  readonly #unsealed = new LRUCache<string, SessionRecord>({ max: 5_000 });
+  readonly #password: Record<string, string>;
+
+  constructor(cfg: ResolvedConfig) {
+    this.#cfg = cfg;
+    const c = cfg.cookie;
+    this.#attrs = { httpOnly: true, sameSite: c.sameSite, path: c.path, domain: c.domain, secure: c.secure };
+    this.#password = { ...c.passwords };
+    const overhead = serialize(`${c.name}.${MAX_CHUNKS - 1}`, '', { ...this.#attrs, maxAge: c.maxAge }).length;
+    this.#chunkSize = COOKIE_LIMIT - overhead - 1;
+  }
+
+  /** The cookie name of the session (chunks are `name.0`, `name.1`, …). */
+  get name(): string {
+    return this.#cfg.cookie.name;
+  }
+
+  /** Collect the session's sealed value from `name`, or from `name.0` … `name.n`. */
+  read(jar: CookieJar): IncomingSession {
+    const name = this.#cfg.cookie.name;
+    const names: string[] = [];
+    let value: string | null = null;
+    if (jar[name] !== undefined) {
+      names.push(name);
+      value = jar[name]!;
+    }
+    let joined = '';
+    for (let i = 0; i < MAX_CHUNKS + 1; i++) {
+      const part = jar[`${name}.${i}`];
+      if (part === undefined) break;
+      names.push(`${name}.${i}`);
+      joined += part;
+    }
+    if (value === null && joined) value = names.length > MAX_CHUNKS ? '' : joined;
+    return { value, names };
+  }
+
+  /** Unseal a session; null for anything that is not a current, well-formed session of ours. */
+  async unseal(value: string): Promise<SessionRecord | null> {
+    if (!value || value.length > COOKIE_LIMIT * MAX_CHUNKS) return null;
+    const hit = this.#unsealed.get(value);
+    if (hit) return hit;
+    let data: unknown;
+    try {
+      data = await unsealData(value, { password: this.#password, ttl: this.#cfg.cookie.maxAge });
+    } catch {
+      return null;
+    }
+    if (!isSessionRecord(data)) return null;
+    this.#unsealed.set(value, data, { ttl: this.#cfg.cookie.maxAge * 1000 });
+    return data;
+  }
+
+  /**
+   * Seal `record`: the Set-Cookie headers that write it (clearing chunks it no longer uses) and
+   * the cookie names that now carry it.
+   */
+  async write(record: SessionRecord, previous: readonly string[]): Promise<{ headers: string[]; names: string[] }> {
+    const sealed = await sealData(record, { password: this.#password, ttl: this.#cfg.cookie.maxAge });
+    this.#unsealed.set(sealed, record, { ttl: this.#cfg.cookie.maxAge * 1000 });
+    const name = this.#cfg.cookie.name;
+    const attrs = { ...this.#attrs, maxAge: this.#cfg.cookie.maxAge };
+    const headers: string[] = [];
+    const written = new Set<string>();
+    if (sealed.length <= this.#chunkSize) {
+      headers.push(serialize(name, sealed, attrs));
+      written.add(name);
+    } else {
+      for (let i = 0, offset = 0; offset < sealed.length; i++, offset += this.#chunkSize) {
+        const chunk = `${name}.${i}`;
+        headers.push(serialize(chunk, sealed.slice(offset, offset + this.#chunkSize), attrs));
+        written.add(chunk);
+      }
+    }
+    for (const stale of previous) if (!written.has(stale)) headers.push(this.#expire(stale));
+    return { headers, names: [...written] };
+  }
+
+  /** Set-Cookie headers that delete every named cookie. */
+  clear(names: readonly string[]): string[] {
+    return names.map((n) => this.#expire(n));
+  }
+
+  #expire(name: string, path = this.#cfg.cookie.path): string {
+    return serialize(name, '', { ...this.#attrs, path, maxAge: 0, expires: new Date(0) });
+  }
+
+  // --- sign-in transactions: one cookie per attempt, named from its state
+
+  /** The cookie name of the transaction for `state`. */
+  transactionName(state: string): string {
+    const digest = createHash('sha256').update(state).digest('base64url').slice(0, 16);
+    return `${this.#cfg.cookie.name}.tx.${digest}`;
+  }
+
+  #transactionPath(): string {
+    return new URL(this.#cfg.redirectUri).pathname;
+  }
+
+  /** Seal a transaction into its Set-Cookie header. */
+  async writeTransaction(tx: Transaction): Promise<string> {
+    const sealed = await sealData(tx, { password: this.#password, ttl: TRANSACTION_TTL });
+    // Lax even when the session is Strict: the provider's redirect back is a cross-site navigation.
+    const sameSite = this.#attrs.sameSite === 'none' ? 'none' : 'lax';
+    return serialize(this.transactionName(tx.state), sealed, {
+      ...this.#attrs,
+      sameSite,
+      path: this.#transactionPath(),
+      maxAge: TRANSACTION_TTL,
+    });
+  }
+
+  /** Unseal the transaction for `state`, or null when there is none or it does not match. */
+  async readTransaction(jar: CookieJar, state: string): Promise<Transaction | null> {
+    const value = jar[this.transactionName(state)];
+    if (!value || value.length > COOKIE_LIMIT) return null;
+    try {
+      const tx = (await unsealData(value, { password: this.#password, ttl: TRANSACTION_TTL })) as Partial<Transaction>;
+      if (typeof tx.state !== 'string' || typeof tx.nonce !== 'string' || typeof tx.codeVerifier !== 'string') return null;
+      return tx as Transaction;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Set-Cookie header that deletes the transaction for `state`. */
+  clearTransaction(state: string): string {
+    return this.#expire(this.transactionName(state), this.#transactionPath());
+  }
+}
+
+function isSessionRecord(data: unknown): data is SessionRecord {
+  const r = data as Partial<SessionRecord> | null;
+  return (
+    !!r &&
+    typeof r === 'object' &&
+    r.v === 1 &&
+    typeof r.accessToken === 'string' &&
+    typeof r.expiresAt === 'number' &&
+    typeof r.createdAt === 'number' &&
+    !!r.user &&
+    typeof r.user === 'object' &&
+    typeof r.user.id === 'string'
+  );
+}

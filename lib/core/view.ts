@@ -1,0 +1,88 @@
+/**
+ * Claims → the `Auth` view's fields, with the claim names of the configuration; and ID-token
+ * claims → `User`.
+ *
+ * @packageDocumentation
+ */
+import type { Auth, ClaimNames, Impersonator, SessionRecord, User } from '../types.js';
+
+/** The data fields of {@link Auth} (everything but its methods). */
+export type AuthFields = Omit<Auth, 'refresh' | 'switchOrganization'>;
+
+/** The fields of a signed-out request. */
+export function signedOutFields(): AuthFields {
+  return { isAuthenticated: false, user: null, claims: {} };
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v ? v : undefined;
+}
+
+function strings(v: unknown): string[] | undefined {
+  if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
+  if (typeof v === 'string' && v) return v.split(' ');
+  return undefined;
+}
+
+function impersonatorOf(v: unknown): Impersonator | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  const act = v as Record<string, unknown>;
+  const email = str(act.email) ?? str(act.sub);
+  if (!email) return undefined;
+  return act.reason !== undefined ? { email, reason: String(act.reason) } : { email };
+}
+
+/**
+ * The signed-in fields for `record`, reading each from `claims` (the verified access-token
+ * claims), falling back to the ID-token claims where the access token is opaque.
+ */
+export function signedInFields(record: SessionRecord, claims: Record<string, unknown>, idClaims: Record<string, unknown>, names: ClaimNames): AuthFields {
+  const source = Object.keys(claims).length ? claims : idClaims;
+  const get = (name: string) => source[name] ?? idClaims[name];
+  return {
+    isAuthenticated: true,
+    user: record.user,
+    sessionId: str(get(names.sessionId)),
+    organizationId: str(get(names.organizationId)) ?? record.organizationId,
+    role: str(get(names.role)),
+    roles: strings(get(names.roles)),
+    permissions: strings(get(names.permissions)),
+    entitlements: strings(get(names.entitlements)),
+    featureFlags: strings(get(names.featureFlags)),
+    impersonator: impersonatorOf(get(names.impersonator)),
+    accessToken: record.accessToken,
+    expiresAt: record.expiresAt,
+    claims: source,
+  };
+}
+
+/** The user from ID-token (and userinfo) claims. */
+export function userFromClaims(claims: Record<string, unknown>, previous?: User): User {
+  const s = (k: string) => str(claims[k]) ?? null;
+  const given = s('given_name');
+  const family = s('family_name');
+  return {
+    id: s('sub') ?? previous?.id ?? '',
+    email: s('email') ?? previous?.email ?? null,
+    emailVerified: typeof claims.email_verified === 'boolean' ? claims.email_verified : (previous?.emailVerified ?? false),
+    name: s('name') ?? (given || family ? [given, family].filter(Boolean).join(' ') : null) ?? previous?.name ?? null,
+    firstName: given ?? previous?.firstName ?? null,
+    lastName: family ?? previous?.lastName ?? null,
+    picture: s('picture') ?? previous?.picture ?? null,
+  };
+}
+
+/** The JSON of `GET /session`: the signed-in view, never tokens. */
+export function publicView(auth: AuthFields): Record<string, unknown> {
+  return {
+    user: auth.user,
+    organizationId: auth.organizationId ?? null,
+    role: auth.role ?? null,
+    roles: auth.roles ?? [],
+    permissions: auth.permissions ?? [],
+    entitlements: auth.entitlements ?? [],
+    featureFlags: auth.featureFlags ?? [],
+    impersonator: auth.impersonator ?? null,
+    expiresAt: auth.expiresAt ?? null,
+  };
+}

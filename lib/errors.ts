@@ -1,0 +1,125 @@
+/**
+ * sessionkit's errors: one small hierarchy, each class with a stable string `code`
+ * that callers can switch on. Messages never contain token values.
+ *
+ * @packageDocumentation
+ */
+
+/** Stable error codes raised by sessionkit. */
+export type SessionKitErrorCode =
+  | 'SESSIONKIT_CONFIG_INVALID'
+  | 'SESSIONKIT_UNAUTHENTICATED'
+  | 'SESSIONKIT_CALLBACK_FAILED'
+  | 'SESSIONKIT_REFRESH_FAILED'
+  | 'SESSIONKIT_ORGANIZATION_SWITCH_REFUSED'
+  | 'SESSIONKIT_PROVIDER_UNAVAILABLE'
+  | 'SESSIONKIT_TOKEN_INVALID';
+
+/** Base class of every error sessionkit throws or hands to a hook. */
+export class SessionKitError extends Error {
+  /** Stable, machine-readable code. */
+  readonly code: SessionKitErrorCode;
+
+  constructor(code: SessionKitErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A missing or invalid option; thrown by `authMiddleware()` / `koaAuth()` at start-up. */
+export class ConfigError extends SessionKitError {
+  /** The option path, e.g. `cookie.password`. */
+  readonly option: string;
+  /** The environment variable that can set it, when there is one. */
+  readonly envVar: string | undefined;
+
+  constructor(option: string, envVar: string | undefined, problem: string) {
+    super(
+      'SESSIONKIT_CONFIG_INVALID',
+      `sessionkit: option \`${option}\`${envVar ? ` (env ${envVar})` : ''} ${problem}`,
+    );
+    this.option = option;
+    this.envVar = envVar;
+  }
+}
+
+/** The request needs a signed-in user and has none (`auth.refresh({ ensureSignedIn: true })`). */
+export class UnauthenticatedError extends SessionKitError {
+  constructor(message = 'not signed in') {
+    super('SESSIONKIT_UNAUTHENTICATED', message);
+  }
+}
+
+/**
+ * A sign-in callback that cannot complete: state mismatch, no login in progress, an error
+ * returned by the provider, a code already used, an ID token that does not validate.
+ */
+export class CallbackError extends SessionKitError {
+  /** Why, as a short stable reason: `state_mismatch`, `missing_transaction`, `provider_error`, `exchange_failed`, `invalid_request`. */
+  readonly reason: string;
+  /** The provider's OAuth `error` code when it returned one. */
+  readonly oauthError: string | undefined;
+
+  constructor(reason: string, message: string, options?: { cause?: unknown; oauthError?: string }) {
+    super('SESSIONKIT_CALLBACK_FAILED', message, options);
+    this.reason = reason;
+    this.oauthError = options?.oauthError;
+  }
+}
+
+/**
+ * A refresh grant that failed. `isTransient` is true for network errors, timeouts, 408, 429 and
+ * 5xx (the session is kept); false when the provider refused the refresh token (the session ends).
+ */
+export class RefreshError extends SessionKitError {
+  /** True when trying again later may succeed. */
+  readonly isTransient: boolean;
+  /** The provider's OAuth `error` code when it returned one (`invalid_grant`, …). */
+  readonly oauthError: string | undefined;
+  /** The HTTP status the provider answered with, when it answered. */
+  readonly status: number | undefined;
+
+  constructor(
+    message: string,
+    info: { isTransient: boolean; oauthError?: string; status?: number; cause?: unknown },
+    code: SessionKitErrorCode = 'SESSIONKIT_REFRESH_FAILED',
+  ) {
+    super(code, message, { cause: info.cause });
+    this.isTransient = info.isTransient;
+    this.oauthError = info.oauthError;
+    this.status = info.status;
+  }
+}
+
+/** The provider refused to move the session into the requested organization. */
+export class OrganizationSwitchError extends RefreshError {
+  /** The organization that was asked for. */
+  readonly organizationId: string;
+  /** True when the provider asks the user to sign in again for that organization. */
+  readonly reauthenticationRequired: boolean;
+
+  constructor(organizationId: string, cause: RefreshError, reauthenticationRequired: boolean) {
+    super(
+      `the provider refused organization ${organizationId}: ${cause.oauthError ?? cause.message}`,
+      { isTransient: cause.isTransient, oauthError: cause.oauthError, status: cause.status, cause },
+      'SESSIONKIT_ORGANIZATION_SWITCH_REFUSED',
+    );
+    this.organizationId = organizationId;
+    this.reauthenticationRequired = reauthenticationRequired;
+  }
+}
+
+/** The provider could not be reached (discovery, JWKS) or answered with a server error. */
+export class ProviderUnavailableError extends SessionKitError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SESSIONKIT_PROVIDER_UNAVAILABLE', message, options);
+  }
+}
+
+/** A token that does not verify (signature, issuer, malformed). */
+export class TokenError extends SessionKitError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SESSIONKIT_TOKEN_INVALID', message, options);
+  }
+}

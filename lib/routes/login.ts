@@ -1,0 +1,59 @@
+/**
+ * `GET /login`: start a sign-in at the provider with state, nonce and PKCE (S256), remembered in
+ * a sealed cookie of its own so that parallel tabs do not trample each other.
+ *
+ * @packageDocumentation
+ */
+import * as oidc from 'openid-client';
+import type { Core } from '../core/engine.js';
+import { json, redirect, safeReturnTo, type Reply, type RequestView, type ResponseSink } from '../core/http.js';
+import { describe } from '../core/provider.js';
+import type { Transaction } from '../core/session-cookie.js';
+
+const MAX_PARAM = 1024;
+
+function param(query: URLSearchParams, name: string): string | undefined {
+  const v = query.get(name);
+  return v && v.length <= MAX_PARAM ? v : undefined;
+}
+
+/** Answer `GET /login`. */
+export async function login(core: Core, request: RequestView, sink: ResponseSink, query: URLSearchParams): Promise<Reply> {
+  const method = request.method.toUpperCase();
+  if (method !== 'GET' && method !== 'HEAD') return json(405, { error: 'method_not_allowed' }, { Allow: 'GET' });
+  const { cfg } = core;
+  const organizationId = param(query, 'organizationId');
+  const tx: Transaction = {
+    state: oidc.randomState(),
+    nonce: oidc.randomNonce(),
+    codeVerifier: oidc.randomPKCECodeVerifier(),
+    returnTo: safeReturnTo(query.get('returnTo'), cfg.baseURL),
+    appState: param(query, 'state'),
+    organizationId,
+  };
+  const params: Record<string, string> = {
+    redirect_uri: cfg.redirectUri,
+    response_type: 'code',
+    scope: cfg.scope,
+    ...cfg.authorizationParams,
+    state: tx.state,
+    nonce: tx.nonce,
+    code_challenge: await oidc.calculatePKCECodeChallenge(tx.codeVerifier),
+    code_challenge_method: 'S256',
+  };
+  if (query.get('screenHint') === 'sign-up') params.screen_hint = 'sign-up';
+  if (organizationId) params[cfg.organizationParam] = organizationId;
+  const loginHint = param(query, 'loginHint');
+  if (loginHint) params.login_hint = loginHint;
+
+  let url: URL;
+  try {
+    url = await core.provider.authorizationUrl(params);
+  } catch (error) {
+    cfg.logger.error({ error: describe(error) }, 'sessionkit: cannot start sign-in, the provider is unavailable');
+    return json(503, { error: 'provider_unavailable' }, { 'Retry-After': '5' });
+  }
+  sink.append('Set-Cookie', await core.cookies.writeTransaction(tx));
+  sink.set('Cache-Control', 'no-store');
+  return redirect(url.href);
+}

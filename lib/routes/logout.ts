@@ -1,0 +1,44 @@
+/**
+ * `POST /logout` (and `GET`): revoke the refresh token (best effort), clear every cookie chunk,
+ * and go to the provider's end-session URL or to `postLogoutRedirect`. A cross-site request ends
+ * nothing; a request without a session changes no cookie.
+ *
+ * @packageDocumentation
+ */
+import type { Core } from '../core/engine.js';
+import { html, isCrossSite, json, redirect, wantsJson, type Reply } from '../core/http.js';
+import type { RequestSession } from '../core/request-session.js';
+
+/** Answer `/logout`. */
+export async function logout(core: Core, session: RequestSession): Promise<Reply> {
+  const { cfg } = core;
+  const { request } = session;
+  const method = request.method.toUpperCase();
+  if (method !== 'GET' && method !== 'POST') return json(405, { error: 'method_not_allowed' }, { Allow: 'GET, POST' });
+  if (isCrossSite(request, cfg.baseURL.origin)) {
+    if (method === 'POST') return json(403, { error: 'cross_site_request' });
+    // A link from another site: ask the user, with a button that posts from our own page.
+    return html(200, confirmPage(request.originalUrl));
+  }
+  const status = method === 'POST' ? 303 : 302;
+  if (!session.record) {
+    return wantsJson(request) ? json(200, { signedOut: true }) : redirect(cfg.postLogoutRedirect, status);
+  }
+  const record = await session.signOut();
+  let target = cfg.postLogoutRedirect;
+  if (record?.idToken) {
+    const url = await core.provider
+      .endSessionUrl({ id_token_hint: record.idToken, post_logout_redirect_uri: cfg.postLogoutRedirect, client_id: cfg.clientId })
+      .catch(() => null);
+    if (url) target = url.href;
+  }
+  return wantsJson(request) ? json(200, { signedOut: true, redirectTo: target }) : redirect(target, status);
+}
+
+function confirmPage(action: string): string {
+  const escaped = action.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<!doctype html><meta charset="utf-8"><title>Sign out?</title>
+<main style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto">
+<h1>Sign out?</h1><p>Another site sent you here to sign out.</p>
+<form method="post" action="${escaped}"><button type="submit">Sign out</button></form></main>`;
+}

@@ -1,0 +1,216 @@
+/**
+ * Public types of sessionkit: options, the `Auth` view, the session record and hooks.
+ *
+ * @packageDocumentation
+ */
+import type { RefreshCoordinator } from './core/coordinator.js';
+
+/** The signed-in user, from the ID token (and userinfo when the ID token lacks a field). */
+export interface User {
+  id: string;
+  email: string | null;
+  emailVerified: boolean;
+  name: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  picture: string | null;
+}
+
+/** Who is acting on the user's behalf (the `act` claim). */
+export interface Impersonator {
+  email: string;
+  reason?: string;
+}
+
+/** Options of `auth.refresh()`. */
+export interface RefreshOptions {
+  /** Refresh into this organization instead of the current one. */
+  organizationId?: string;
+  /** Throw {@link UnauthenticatedError} when there is no session to refresh. */
+  ensureSignedIn?: boolean;
+}
+
+/** The view of the session that handlers use: `req.auth` (Express), `ctx.state.auth` (Koa). */
+export interface Auth {
+  isAuthenticated: boolean;
+  user: User | null;
+  sessionId?: string;
+  organizationId?: string;
+  role?: string;
+  roles?: string[];
+  permissions?: string[];
+  entitlements?: string[];
+  featureFlags?: string[];
+  impersonator?: Impersonator;
+  /** Always fresh: refreshed before the handler runs when it was about to expire. */
+  accessToken?: string;
+  /** Access-token expiry, Unix seconds. */
+  expiresAt?: number;
+  /** The verified access-token claims (ID-token claims for opaque access tokens). */
+  claims: Record<string, unknown>;
+  /** Refresh now; updates the cookie on the current response and this object. */
+  refresh(options?: RefreshOptions): Promise<Auth>;
+  /** Refresh into another organization; throws {@link OrganizationSwitchError} when refused. */
+  switchOrganization(organizationId: string): Promise<Auth>;
+}
+
+/** The record sealed into the session cookie. `req.session` exposes it read-only. */
+export interface SessionRecord {
+  /** Record format version. */
+  v: 1;
+  user: User;
+  accessToken: string;
+  refreshToken?: string;
+  idToken?: string;
+  /** Access-token expiry, Unix seconds. */
+  expiresAt: number;
+  /** The organization the session is in, as last requested or granted. */
+  organizationId?: string;
+  /** When the user signed in, Unix seconds. */
+  createdAt: number;
+}
+
+/** Where each `Auth` field is read from in the access-token claims. */
+export interface ClaimNames {
+  sessionId: string;
+  organizationId: string;
+  role: string;
+  roles: string;
+  permissions: string;
+  entitlements: string;
+  featureFlags: string;
+  impersonator: string;
+}
+
+/** The `sameSite` attribute of sessionkit's cookies. */
+export type SameSite = 'lax' | 'strict' | 'none';
+
+/** Cookie options. */
+export interface CookieOptions {
+  /** At least 32 characters; or `{ [numericId]: password }` for rotation (the highest id seals, all unseal). */
+  password?: string | Record<string, string>;
+  /** Cookie name (default `sessionkit`); chunks are `name.0`, `name.1`, … */
+  name?: string;
+  /** Seconds (default 14 days). */
+  maxAge?: number;
+  domain?: string;
+  path?: string;
+  sameSite?: SameSite;
+  /** Default: true when `baseURL` is https. */
+  secure?: boolean;
+}
+
+/** Paths of the routes sessionkit mounts; `false` turns one off. */
+export interface RoutesOptions {
+  login?: string | false;
+  callback?: string | false;
+  logout?: string | false;
+  switchOrg?: string | false;
+  backchannelLogout?: string | false;
+  session?: string | false;
+  accessToken?: string | false;
+}
+
+/** Endpoints of a plain OAuth2 provider used without discovery. */
+export interface EndpointsOptions {
+  authorization: string;
+  token: string;
+  revocation?: string;
+  userinfo?: string;
+  endSession?: string;
+  jwks?: string;
+  /** Issuer identifier, for ID-token and JWT access-token `iss` checks (default: the origin of `token`). */
+  issuer?: string;
+}
+
+/** A structured logger (pino, console, …). sessionkit never logs token values. */
+export interface Logger {
+  debug?(obj: object, msg?: string): void;
+  info?(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** Payload of `onSignIn`. */
+export interface SignInEvent<Req = unknown> {
+  user: User;
+  accessToken: string;
+  refreshToken?: string;
+  idToken?: string;
+  organizationId?: string;
+  impersonator?: Impersonator;
+  /** The opaque `state` given to `/login?state=…`. */
+  state?: string;
+  request: Req;
+}
+
+/** Payload of `onSignInError`. */
+export interface SignInErrorEvent<Req = unknown> {
+  error: Error;
+  request: Req;
+  /** Send your own response instead of the default 400 (the adapter's response object). */
+  response: unknown;
+}
+
+/** Payload of `onSignOut`. */
+export interface SignOutEvent<Req = unknown> {
+  user: User | null;
+  sessionId?: string;
+  request: Req;
+}
+
+/** Payload of `onRefreshSuccess`. */
+export interface RefreshSuccessEvent<Req = unknown> {
+  accessToken: string;
+  user: User;
+  impersonator?: Impersonator;
+  organizationId?: string;
+  request: Req;
+}
+
+/** Payload of `onRefreshError`. */
+export interface RefreshErrorEvent<Req = unknown> {
+  error: Error;
+  /** True for network errors, timeouts, 408, 429 and 5xx: the session is kept. */
+  isTransient: boolean;
+  request: Req;
+}
+
+/** Hooks; all may be async; an exception thrown by one is logged and never breaks a request. */
+export interface Hooks<Req = unknown> {
+  onSignIn?(event: SignInEvent<Req>): void | Promise<void>;
+  /** Return `true` (or send a response) to take over the response. */
+  onSignInError?(event: SignInErrorEvent<Req>): void | boolean | Promise<void | boolean>;
+  onSignOut?(event: SignOutEvent<Req>): void | Promise<void>;
+  onRefreshSuccess?(event: RefreshSuccessEvent<Req>): void | Promise<void>;
+  onRefreshError?(event: RefreshErrorEvent<Req>): void | Promise<void>;
+}
+
+/** Options of `authMiddleware()` and `koaAuth()`. Every one can also come from a `SESSIONKIT_*` variable. */
+export interface SessionKitOptions<Req = unknown> extends Hooks<Req> {
+  issuer?: string;
+  endpoints?: EndpointsOptions;
+  clientId?: string;
+  clientSecret?: string;
+  baseURL?: string;
+  /** Full callback URL; default `baseURL` + `routes.callback`. */
+  redirectUri?: string;
+  /** Default `openid profile email offline_access`. */
+  scope?: string;
+  authorizationParams?: Record<string, string>;
+  cookie?: CookieOptions;
+  refresh?: { buffer?: number };
+  routes?: RoutesOptions | false;
+  postLogoutRedirect?: string;
+  signUpPaths?: string[];
+  middlewareAuth?: { enabled?: boolean; unauthenticatedPaths?: string[] };
+  claims?: Partial<ClaimNames>;
+  organizationParam?: string;
+  coordinator?: RefreshCoordinator;
+  session?: { idleTimeout?: number; absoluteTimeout?: number; rolling?: boolean };
+  bearer?: { audience: string | string[]; issuer?: string };
+  /** Milliseconds for any call to the provider (default 5000). */
+  httpTimeout?: number;
+  logger?: Logger;
+  debug?: boolean;
+}
