@@ -1,0 +1,71 @@
+// The sessionkit Express example: an app with a home page, a guarded dashboard, a JSON endpoint
+// and a permission-guarded admin page. See README.md.
+
+import express from 'express';
+import { authMiddleware, requireAuth } from 'sessionkit';
+
+import { adminPage, dashboardPage, homePage } from './views.js';
+
+/**
+ * The current page's path and query without `error`, for the org switcher's `returnTo`
+ * (so a banner does not come back after the next successful switch).
+ * @param {import('express').Request} req
+ */
+function currentPage(req) {
+  const url = new URL(req.originalUrl, 'http://app.invalid');
+  url.searchParams.delete('error');
+  return url.pathname + url.search;
+}
+
+/** @param {import('express').Request} req */
+function errorCode(req) {
+  const value = req.query.error;
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * Builds the example app.
+ * @param {object} options
+ * @param {string} [options.issuer] the OpenID provider (or SESSIONKIT_ISSUER)
+ * @param {string} [options.clientId] (or SESSIONKIT_CLIENT_ID)
+ * @param {string} [options.clientSecret] (or SESSIONKIT_CLIENT_SECRET)
+ * @param {string} [options.baseURL] public origin of this app (or SESSIONKIT_BASE_URL)
+ * @param {string} [options.cookiePassword] ≥ 32 characters (or SESSIONKIT_COOKIE_PASSWORD)
+ * @param {{ id: string, name: string }[]} [options.organizations] listed in the org switcher
+ * @returns {import('express').Express}
+ */
+export function createApp({ issuer, clientId, clientSecret, baseURL, cookiePassword, organizations = [] } = {}) {
+  const app = express();
+  app.disable('x-powered-by');
+
+  // Mounts /login, /callback, /logout, /switch-org, /session, /access-token and sets req.auth.
+  // Options left undefined are read from the SESSIONKIT_* environment variables.
+  app.use(
+    authMiddleware({
+      issuer,
+      clientId,
+      clientSecret,
+      baseURL,
+      cookie: cookiePassword === undefined ? undefined : { password: cookiePassword },
+    }),
+  );
+
+  app.get('/', (req, res) => {
+    res.type('html').send(homePage({ auth: req.auth, organizations, error: errorCode(req), returnTo: currentPage(req) }));
+  });
+
+  app.get('/dashboard', requireAuth(), (req, res) => {
+    res.type('html').send(dashboardPage({ auth: req.auth, organizations, error: errorCode(req), returnTo: currentPage(req) }));
+  });
+
+  app.get('/api/me', requireAuth(), (req, res) => {
+    const { user, organizationId, role, permissions, expiresAt } = req.auth;
+    res.json({ user, organizationId: organizationId ?? null, role: role ?? null, permissions: permissions ?? [], expiresAt: expiresAt ?? null });
+  });
+
+  app.get('/admin', requireAuth({ permissions: ['members:manage'] }), (req, res) => {
+    res.type('html').send(adminPage({ auth: req.auth, organizations }));
+  });
+
+  return app;
+}

@@ -1,0 +1,5 @@
+/** The frameworks every scenario runs on. */
+import type { AppFactory } from './harness.js';
+import { expressApp } from './apps.js';
+
+export const FRAMEWORKS: [string, AppFactory][] = [['express', expressApp]];
