@@ -146,7 +146,7 @@ export function parseForms(html, base) {
 export async function loginAtProvider(authorizationUrl, { email, password, jar = new CookieJar(), fetch = globalThis.fetch, maxSteps = 20 }) {
   const providerOrigin = new URL(authorizationUrl).origin;
   let credentialsSent = false;
-  const callbackUrl = await browse(String(authorizationUrl), providerOrigin, jar, fetch, maxSteps, (forms, url, html) => {
+  const callbackUrl = /** @type {string} */ (await browse(String(authorizationUrl), providerOrigin, jar, fetch, maxSteps, (forms, url, html) => {
     const login = forms.find((f) => f.types.password === 'password');
     if (login) {
       if (credentialsSent) {
@@ -157,7 +157,7 @@ export async function loginAtProvider(authorizationUrl, { email, password, jar =
       return { action: login.action, fields: { email, password } };
     }
     return undefined;
-  });
+  }));
   return { callbackUrl, jar };
 }
 
@@ -173,11 +173,11 @@ export async function loginAtProvider(authorizationUrl, { email, password, jar =
  */
 export async function logoutAtProvider(endSessionUrl, { jar = new CookieJar(), fetch = globalThis.fetch, maxSteps = 10 } = {}) {
   const providerOrigin = new URL(endSessionUrl).origin;
-  let finalUrl;
+  let finalUrl = '';
   const redirectUrl = await browse(String(endSessionUrl), providerOrigin, jar, fetch, maxSteps, () => undefined, (url) => {
     finalUrl = url;
   });
-  return { redirectUrl: redirectUrl ?? /** @type {string} */ (finalUrl), jar };
+  return { redirectUrl: redirectUrl ?? finalUrl, jar };
 }
 
 /**
@@ -188,7 +188,7 @@ export async function logoutAtProvider(endSessionUrl, { jar = new CookieJar(), f
  * @param {number} maxSteps
  * @param {(forms: ReturnType<typeof parseForms>, url: string, html: string) => ({ action: string, fields: Record<string, string> } | undefined)} onPage
  * @param {(url: string) => void} [onFinalPage] a 200 page without a form to submit ends the walk
- * @returns {Promise<string>}
+ * @returns {Promise<string | undefined>} the first URL outside the provider (undefined: ended on a final page)
  */
 async function browse(start, providerOrigin, jar, fetchImpl, maxSteps, onPage, onFinalPage) {
   let url = start;
@@ -225,7 +225,7 @@ async function browse(start, providerOrigin, jar, fetchImpl, maxSteps, onPage, o
     if (!auto) {
       if (onFinalPage) {
         onFinalPage(url);
-        return /** @type {any} */ (undefined);
+        return undefined;
       }
       throw new ProviderLoginError(`no form to submit at ${url}: ${summarize(html)}`, { status: res.status, url });
     }

@@ -92,7 +92,7 @@ const REUSE_DETAIL = 'refresh token already used';
  * @typedef {object} DevIdp
  * @property {string} issuer `http://127.0.0.1:${port}`, no trailing slash; also the default access-token audience
  * @property {number} port
- * @property {import('oidc-provider').default} provider
+ * @property {any} provider the oidc-provider `Provider` instance (the package ships no types)
  * @property {(metadata: Record<string, unknown>) => Promise<void>} addClient register or replace a client at run time
  * @property {DevIdpCounts} counts live counters
  * @property {() => void} resetCounts
@@ -356,7 +356,7 @@ export async function startDevIdp(options = {}) {
         enabled: true,
         defaultResource: async (/** @type {any} */ _ctx, /** @type {any} */ client, /** @type {string[] | undefined} */ oneOf) => {
           if (oneOf) return oneOf.includes(issuer) ? issuer : oneOf[0];
-          return client.accessTokenFormat === 'opaque' ? undefined : issuer;
+          return client.access_token_format === 'opaque' ? undefined : issuer;
         },
         useGrantedResource: async () => true,
         getResourceServerInfo: async (/** @type {any} */ _ctx, /** @type {string} */ resource) => ({

@@ -18,6 +18,9 @@ const MAX_CHUNKS = 10;
 /** Sign-in transactions live this long, seconds. */
 const TRANSACTION_TTL = 10 * 60;
 
+/** Exactly what `sealData` produces (iron `Fe26.2`, iron-session format 2); anything else is refused unread. */
+const SEAL = /^Fe26\.2\*\d{1,10}\*[0-9a-f]{64}\*[\w-]{22}\*[\w-]+\*\d*\*[0-9a-f]{64}\*[\w-]{43}~2$/;
+
 /** Cookies of one request, by name. */
 export type CookieJar = Record<string, string | undefined>;
 
@@ -94,6 +97,7 @@ export class SessionCookies {
     if (!value || value.length > COOKIE_LIMIT * MAX_CHUNKS) return null;
     const hit = this.#unsealed.get(value);
     if (hit) return hit;
+    if (!SEAL.test(value)) return null;
     let data: unknown;
     try {
       data = await unsealData(value, { password: this.#password, ttl: this.#cfg.cookie.maxAge });
@@ -167,7 +171,7 @@ export class SessionCookies {
   /** Unseal the transaction for `state`, or null when there is none or it does not match. */
   async readTransaction(jar: CookieJar, state: string): Promise<Transaction | null> {
     const value = jar[this.transactionName(state)];
-    if (!value || value.length > COOKIE_LIMIT) return null;
+    if (!value || value.length > COOKIE_LIMIT || !SEAL.test(value)) return null;
     try {
       const tx = (await unsealData(value, { password: this.#password, ttl: TRANSACTION_TTL })) as Partial<Transaction>;
       if (typeof tx.state !== 'string' || typeof tx.nonce !== 'string' || typeof tx.codeVerifier !== 'string') return null;

@@ -1,0 +1,144 @@
+// Types for index.js. Kept in step with its JSDoc; regenerate with
+// npx tsc --ignoreConfig --allowJs --declaration --emitDeclarationOnly --module nodenext --strict --skipLibCheck --outDir <tmp> examples/dev-idp/index.js examples/dev-idp/http-login.js
+
+import { DEMO_USERS, ORGANIZATIONS } from './accounts.js';
+export { DEMO_USERS, ORGANIZATIONS };
+export type { DemoUser, Membership, Organization } from './accounts.js';
+/**
+ * The client registered when `clients` is not given. Its secret is a documented demo value.
+ */
+export declare const DEFAULT_CLIENT: Readonly<{
+    client_id: "sessionkit-example";
+    client_secret: "sessionkit-example-secret-change-me";
+    client_name: "sessionkit example app";
+    redirect_uris: readonly string[];
+    post_logout_redirect_uris: readonly string[];
+    grant_types: readonly string[];
+    response_types: readonly string[];
+    token_endpoint_auth_method: "client_secret_basic";
+}>;
+export type Fault = null | {
+    status: number;
+    body?: string;
+    contentType?: string;
+} | {
+    hang: true;
+} | {
+    malformedJson: true;
+};
+export type DevIdpCounts = {
+    /**
+     * successful authorization_code grants (`grant.success`)
+     */
+    authorizationCodeGrants: number;
+    /**
+     * successful refresh_token grants (`grant.success`)
+     */
+    refreshGrants: number;
+    /**
+     * failed refresh_token grants (`grant.error`), including refused organization switches
+     */
+    refreshGrantErrors: number;
+    /**
+     * spent refresh tokens presented again (`grant.error`, "refresh token already used")
+     */
+    refreshTokenReuses: number;
+    /**
+     * `grant.revoked` events: reuse detection, refresh-token revocation, logout of a session-bound grant
+     */
+    grantsRevoked: number;
+    /**
+     * successful calls of the revocation endpoint
+     */
+    revocations: number;
+    /**
+     * `end_session.success` events
+     */
+    endSessions: number;
+    /**
+     * requests answered by an injected fault
+     */
+    faultedRequests: number;
+};
+export type DevIdpOptions = {
+    /**
+     * default 0 (ephemeral)
+     */
+    port?: number;
+    /**
+     * default '127.0.0.1'
+     */
+    host?: string;
+    /**
+     * oidc-provider client metadata; default [DEFAULT_CLIENT].
+     * Extra property `access_token_format: 'opaque'` gives a client opaque access tokens without
+     * audience (usable at userinfo and introspection) instead of JWTs.
+     */
+    clients?: Record<string, unknown>[];
+    /**
+     * seconds, default 300
+     */
+    accessTokenTTL?: number;
+    /**
+     * seconds, default 3600
+     */
+    idTokenTTL?: number;
+    /**
+     * seconds, default 14 days
+     */
+    refreshTokenTTL?: number;
+    /**
+     * default: silent. Never receives token values.
+     */
+    logger?: (line: string) => void;
+};
+export type DevIdp = {
+    /**
+     * `http://127.0.0.1:${port}`, no trailing slash; also the default access-token audience
+     */
+    issuer: string;
+    port: number;
+    /**
+     * the oidc-provider `Provider` instance (the package ships no types)
+     */
+    provider: any;
+    /**
+     * register or replace a client at run time
+     */
+    addClient: (metadata: Record<string, unknown>) => Promise<void>;
+    /**
+     * live counters
+     */
+    readonly counts: DevIdpCounts;
+    resetCounts: () => void;
+    /**
+     * answer requests to `paths` (default ['/token']) with a fault
+     */
+    setFault: (fault: Fault, paths?: string[]) => void;
+    /**
+     * requests currently held by a `{ hang: true }` fault
+     */
+    readonly hangingRequests: number;
+    /**
+     * resolves once at least `n` (default 1) requests hang
+     */
+    waitForHangingRequests: (n?: number) => Promise<void>;
+    /**
+     * stop listening and drop connections; all state is kept
+     */
+    stop: () => Promise<void>;
+    /**
+     * listen again on the same port after stop()
+     */
+    start: () => Promise<void>;
+    /**
+     * shut down for good
+     */
+    close: () => Promise<void>;
+};
+/**
+ * Starts the development OpenID provider.
+ * @param {DevIdpOptions} [options]
+ * @returns {Promise<DevIdp>}
+ */
+export declare function startDevIdp(options?: DevIdpOptions): Promise<DevIdp>;
