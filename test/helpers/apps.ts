@@ -3,8 +3,10 @@
  * runs against each.
  */
 import express from 'express';
+import Koa from 'koa';
 import type { RequestListener } from 'node:http';
 import { authMiddleware, requireAuth, type SessionKitOptions } from '../../lib/index.js';
+import { koaAuth, requireAuth as koaRequireAuth } from '../../lib/koa.js';
 
 function view(auth: any) {
   const { refresh, switchOrganization, ...fields } = auth;
@@ -31,4 +33,33 @@ export function expressApp(options: SessionKitOptions<any>): RequestListener {
     }
   });
   return app as unknown as RequestListener;
+}
+
+/** Koa: sessionkit plus the same routes, routed by hand (no router dependency). */
+export function koaApp(options: SessionKitOptions<any>): RequestListener {
+  const app = new Koa();
+  app.use(koaAuth(options));
+  const routes: Record<string, Koa.Middleware[]> = {
+    'GET /public': [async (ctx) => void (ctx.body = { isAuthenticated: ctx.state.auth.isAuthenticated, organizationId: ctx.state.auth.organizationId ?? null })],
+    'GET /me': [koaRequireAuth(), async (ctx) => void (ctx.body = view(ctx.state.auth))],
+    'GET /page': [koaRequireAuth(), async (ctx) => void (ctx.body = `<p>hello ${ctx.state.auth.user?.name}</p>`)],
+    'GET /admin': [koaRequireAuth({ permissions: ['members:manage'] }), async (ctx) => void (ctx.body = { ok: true })],
+    'GET /admins': [koaRequireAuth({ roles: ['admin'] }), async (ctx) => void (ctx.body = { ok: true })],
+    'GET /org-only': [koaRequireAuth({ organization: true }), async (ctx) => void (ctx.body = { ok: true })],
+    'GET /record': [async (ctx) => void (ctx.body = { hasRecord: !!ctx.state.session, keys: Object.keys(ctx.state.session ?? {}).sort() })],
+    'POST /refresh-now': [koaRequireAuth(), async (ctx) => void (ctx.body = view(await ctx.state.auth.refresh()))],
+  };
+  app.use(async (ctx, next) => {
+    const chain = routes[`${ctx.method} ${ctx.path}`];
+    if (!chain) return next();
+    await compose(chain)(ctx, next);
+  });
+  return app.callback();
+}
+
+function compose(chain: Koa.Middleware[]): Koa.Middleware {
+  return (ctx, next) => {
+    const run = (i: number): Promise<void> => Promise.resolve(i < chain.length ? chain[i](ctx, () => run(i + 1)) : next());
+    return run(0);
+  };
 }

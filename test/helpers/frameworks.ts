@@ -1,5 +1,8 @@
 /** The frameworks every scenario runs on. */
 import type { AppFactory } from './harness.js';
-import { expressApp } from './apps.js';
+import { expressApp, koaApp } from './apps.js';
 
-export const FRAMEWORKS: [string, AppFactory][] = [['express', expressApp]];
+export const FRAMEWORKS: [string, AppFactory][] = [
+  ['express', expressApp],
+  ['koa', koaApp],
+];

@@ -1,0 +1,36 @@
+/** The package as users install it: the built entry points, ESM and CommonJS, and what each loads. */
+import { describe, expect, test } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const refuse = fileURLToPath(new URL('./fixtures/refuse-frameworks.mjs', import.meta.url));
+
+function node(code: string, options: { refuse?: string; type?: 'module' | 'commonjs' } = {}) {
+  const args = ['--disable-warning=ExperimentalWarning'];
+  if (options.refuse) args.push('--import', refuse);
+  args.push(options.type === 'commonjs' ? '-e' : '--input-type=module', ...(options.type === 'commonjs' ? [code] : ['-e', code]));
+  return spawnSync(process.execPath, args, { cwd: root, env: { ...process.env, NODE_OPTIONS: '', REFUSE: options.refuse ?? '' }, encoding: 'utf8' });
+}
+
+describe('package entry points (after npm run build)', () => {
+  test("import('sessionkit') and require('sessionkit') both work", () => {
+    const esm = node(`const m = await import('sessionkit'); console.log(typeof m.authMiddleware, typeof m.requireAuth, typeof m.ConfigError)`);
+    expect(esm.stderr).toBe('');
+    expect(esm.stdout.trim()).toBe('function function function');
+    const cjs = node(`const m = require('sessionkit'); console.log(typeof m.authMiddleware, typeof m.requireAuth)`, { type: 'commonjs' });
+    expect(cjs.stdout.trim()).toBe('function function');
+  });
+
+  test("importing 'sessionkit' never loads Koa; 'sessionkit/koa' never loads Express", () => {
+    const express = node(`const m = await import('sessionkit'); m.authMiddleware({ issuer: 'https://idp.example', clientId: 'c', baseURL: 'https://app.example', cookie: { password: 'x'.repeat(32) } }); console.log('ok')`, { refuse: 'koa' });
+    expect(express.stderr).toBe('');
+    expect(express.stdout.trim()).toBe('ok');
+    const koa = node(`const m = await import('sessionkit/koa'); m.koaAuth({ issuer: 'https://idp.example', clientId: 'c', baseURL: 'https://app.example', cookie: { password: 'x'.repeat(32) } }); console.log(typeof m.requireAuth)`, { refuse: 'express' });
+    expect(koa.stderr).toBe('');
+    expect(koa.stdout.trim()).toBe('function');
+    // the refusing hook works: loading the refused framework does fail
+    const proof = node(`await import('koa')`, { refuse: 'koa' });
+    expect(proof.stderr).toMatch(/loaded koa/);
+  });
+});
