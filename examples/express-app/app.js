@@ -32,9 +32,11 @@ function errorCode(req) {
  * @param {string} [options.baseURL] public origin of this app (or SESSIONKIT_BASE_URL)
  * @param {string} [options.cookiePassword] ≥ 32 characters (or SESSIONKIT_COOKIE_PASSWORD)
  * @param {{ id: string, name: string }[]} [options.organizations] listed in the org switcher
+ * @param {Partial<import('sessionkit').SessionKitOptions<any>>} [options.options] further sessionkit
+ *   options, spread over the ones above (e.g. `{ refresh: { buffer: 2 } }` in the browser tests)
  * @returns {import('express').Express}
  */
-export function createApp({ issuer, clientId, clientSecret, baseURL, cookiePassword, organizations = [] } = {}) {
+export function createApp({ issuer, clientId, clientSecret, baseURL, cookiePassword, organizations = [], options = {} } = {}) {
   const app = express();
   app.disable('x-powered-by');
 
@@ -47,6 +49,7 @@ export function createApp({ issuer, clientId, clientSecret, baseURL, cookiePassw
       clientSecret,
       baseURL,
       cookie: cookiePassword === undefined ? undefined : { password: cookiePassword },
+      ...options,
     }),
   );
 

@@ -66,7 +66,8 @@ export class Core {
     const route = this.#routes.get(path);
     if (route === 'login') return { reply: await login(this, request, sink, query) };
     if (route === 'callback') return { reply: await callback(this, request, sink, query) };
-    const session = await RequestSession.load(this, request, sink);
+    // Logout and switch-org spend the refresh token themselves: no proactive refresh first.
+    const session = await RequestSession.load(this, request, sink, route !== 'logout' && route !== 'switchOrg');
     switch (route) {
       case 'logout':
         return { reply: await logout(this, session) };

@@ -62,14 +62,17 @@ export class RequestSession {
     return new RequestSession(core, request, sink);
   }
 
-  /** Read, unseal, verify and (when due) refresh the request's session. Never throws for bad input. */
-  static async load(core: Core, request: RequestView, sink: ResponseSink): Promise<RequestSession> {
+  /**
+   * Read, unseal, verify and (when due and `refresh` is not false) refresh the request's
+   * session. Never throws for bad input.
+   */
+  static async load(core: Core, request: RequestView, sink: ResponseSink, refresh = true): Promise<RequestSession> {
     const session = new RequestSession(core, request, sink);
-    await session.#load();
+    await session.#load(refresh);
     return session;
   }
 
-  async #load(): Promise<void> {
+  async #load(refresh: boolean): Promise<void> {
     const { core } = this;
     if (this.#incoming === null) {
       if (this.#names.length) this.clear();
@@ -87,7 +90,7 @@ export class RequestSession {
       return;
     }
     if (!(await this.#show(record))) return;
-    if (needsRefresh(record, core.cfg.refreshBuffer)) await this.#refreshDue(record);
+    if (refresh && needsRefresh(record, core.cfg.refreshBuffer)) await this.#refreshDue(record);
     else this.markPrivate();
   }
 

@@ -51,7 +51,12 @@ export interface TestApp {
 let counter = 0;
 
 /** Start an app under test against `idp`, with `options` over the defaults. */
-export async function startApp(idp: DevIdp, factory: AppFactory = expressApp, options: Partial<SessionKitOptions<any>> = {}): Promise<TestApp> {
+export async function startApp(
+  idp: DevIdp,
+  factory: AppFactory = expressApp,
+  options: Partial<SessionKitOptions<any>> = {},
+  client: Record<string, unknown> = {},
+): Promise<TestApp> {
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
@@ -66,6 +71,7 @@ export async function startApp(idp: DevIdp, factory: AppFactory = expressApp, op
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     token_endpoint_auth_method: 'client_secret_basic',
+    ...client,
   });
   const events: Recorded = { signIn: [], signInError: [], signOut: [], refreshSuccess: [], refreshError: [], logs: [] };
   const log = (level: string) => (obj: object, msg?: string) => void events.logs.push({ level, obj, msg });
