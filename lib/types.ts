@@ -68,6 +68,8 @@ export interface SessionRecord {
   organizationId?: string;
   /** When the user signed in, Unix seconds. */
   createdAt: number;
+  /** Last activity written to the cookie, Unix seconds (kept only with `session.idleTimeout`). */
+  touchedAt?: number;
 }
 
 /** Where each `Auth` field is read from in the access-token claims. */
@@ -207,7 +209,13 @@ export interface SessionKitOptions<Req = unknown> extends Hooks<Req> {
   claims?: Partial<ClaimNames>;
   organizationParam?: string;
   coordinator?: RefreshCoordinator;
+  /**
+   * Seconds: an idle session ends after `idleTimeout` without a request; no session outlives
+   * `absoluteTimeout`; `rolling` (default true) restarts the cookie's `maxAge` whenever the
+   * session is written, else the cookie expires `maxAge` after sign-in.
+   */
   session?: { idleTimeout?: number; absoluteTimeout?: number; rolling?: boolean };
+  /** Also accept `Authorization: Bearer <JWT>` access tokens of the provider for this audience (off by default). */
   bearer?: { audience: string | string[]; issuer?: string };
   /** Milliseconds for any call to the provider (default 5000). */
   httpTimeout?: number;

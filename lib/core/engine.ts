@@ -13,7 +13,7 @@ import { Provider } from './provider.js';
 import { Refresher } from './refresh.js';
 import { RequestSession } from './request-session.js';
 import { SessionCookies } from './session-cookie.js';
-import { TokenInspector } from './tokens.js';
+import { BearerVerifier, TokenInspector } from './tokens.js';
 import { login } from '../routes/login.js';
 import { callback } from '../routes/callback.js';
 import { logout } from '../routes/logout.js';
@@ -42,6 +42,8 @@ export class Core {
   readonly cookies: SessionCookies;
   readonly inspector: TokenInspector;
   readonly refresher: Refresher;
+  /** Verifies `Authorization: Bearer` tokens; null unless the `bearer` option is set. */
+  readonly bearer: BearerVerifier | null;
   readonly #routes = new Map<string, RouteName>();
   readonly #public: (path: string) => boolean;
   readonly #signUp: (path: string) => boolean;
@@ -53,6 +55,7 @@ export class Core {
     this.cookies = new SessionCookies(this.cfg);
     this.inspector = new TokenInspector(this.provider);
     this.refresher = new Refresher(this.cfg, this.provider, this.inspector);
+    this.bearer = this.cfg.bearer ? new BearerVerifier(this.provider, this.cfg.bearer) : null;
     for (const [name, path] of Object.entries(this.cfg.routes)) {
       if (path) this.#routes.set(path, name as RouteName);
     }

@@ -10,10 +10,10 @@ import type { Auth, RefreshOptions, SessionRecord } from '../types.js';
 import type { Core } from './engine.js';
 import type { RequestView, ResponseSink } from './http.js';
 import { parseCookies, type CookieJar } from './session-cookie.js';
-import { idTokenClaims } from './tokens.js';
+import { idTokenClaims, type BearerVerifier } from './tokens.js';
 import { needsRefresh, now } from './refresh.js';
 import { runHook } from './hooks.js';
-import { signedInFields, signedOutFields, type AuthFields } from './view.js';
+import { signedInFields, signedOutFields, userFromClaims, type AuthFields } from './view.js';
 
 /** Provider errors that mean "sign in again to enter that organization". */
 const REAUTHENTICATE = new Set(['interaction_required', 'login_required', 'consent_required', 'mfa_required', 'sso_required']);
@@ -76,6 +76,7 @@ export class RequestSession {
     const { core } = this;
     if (this.#incoming === null) {
       if (this.#names.length) this.clear();
+      else if (core.bearer) await this.#loadBearer(core.bearer);
       return;
     }
     const record = await core.cookies.unseal(this.#incoming);
@@ -84,14 +85,37 @@ export class RequestSession {
       this.clear();
       return;
     }
-    const absolute = core.cfg.session.absoluteTimeout;
-    if (absolute && record.createdAt + absolute <= now()) {
+    const { absoluteTimeout, idleTimeout } = core.cfg.session;
+    const t = now();
+    const lastSeen = record.touchedAt ?? record.createdAt;
+    if ((absoluteTimeout && record.createdAt + absoluteTimeout <= t) || (idleTimeout && lastSeen + idleTimeout <= t)) {
       this.clear();
       return;
     }
     if (!(await this.#show(record))) return;
     if (refresh && needsRefresh(record, core.cfg.refreshBuffer)) await this.#refreshDue(record);
+    else if (idleTimeout && t - lastSeen >= Math.max(1, Math.floor(idleTimeout / 10))) await this.#commit(record);
     else this.markPrivate();
+  }
+
+  /** A request without a session cookie may carry a bearer access token (only with the `bearer` option). */
+  async #loadBearer(verifier: BearerVerifier): Promise<void> {
+    const header = this.request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/i.exec(header) : null;
+    if (!match) return;
+    const claims = await verifier.verify(match[1]);
+    if (!claims) return;
+    const record: SessionRecord = {
+      v: 1,
+      user: userFromClaims(claims),
+      accessToken: match[1],
+      expiresAt: claims.exp as number,
+      createdAt: typeof claims.iat === 'number' ? claims.iat : now(),
+    };
+    // A bearer request has no session to refresh or write: auth is the token's view, nothing more.
+    Object.assign(this.auth, signedInFields(record, claims, {}, this.core.cfg.claims));
+    this.sink.append('Vary', 'Authorization');
+    this.sink.set('Cache-Control', 'private, no-store');
   }
 
   /** Make `record` the request's session (verifying its access token); false when it does not verify. */
@@ -135,6 +159,7 @@ export class RequestSession {
 
   /** Seal `record` into the response and show it. */
   async #commit(record: SessionRecord): Promise<void> {
+    if (this.core.cfg.session.idleTimeout) record = { ...record, touchedAt: now() };
     const { headers, names } = await this.core.cookies.write(record, this.#names);
     this.#names = names;
     this.sink.append('Set-Cookie', headers);

@@ -114,10 +114,13 @@ export class SessionCookies {
    * the cookie names that now carry it.
    */
   async write(record: SessionRecord, previous: readonly string[]): Promise<{ headers: string[]; names: string[] }> {
-    const sealed = await sealData(record, { password: this.#password, ttl: this.#cfg.cookie.maxAge });
-    this.#unsealed.set(sealed, record, { ttl: this.#cfg.cookie.maxAge * 1000 });
+    const { maxAge } = this.#cfg.cookie;
+    // Rolling: the cookie lives maxAge from now; else maxAge from sign-in.
+    const lifetime = this.#cfg.session.rolling ? maxAge : Math.max(1, record.createdAt + maxAge - Math.floor(Date.now() / 1000));
+    const sealed = await sealData(record, { password: this.#password, ttl: lifetime });
+    this.#unsealed.set(sealed, record, { ttl: lifetime * 1000 });
     const name = this.#cfg.cookie.name;
-    const attrs = { ...this.#attrs, maxAge: this.#cfg.cookie.maxAge };
+    const attrs = { ...this.#attrs, maxAge: lifetime };
     const headers: string[] = [];
     const written = new Set<string>();
     if (sealed.length <= this.#chunkSize) {

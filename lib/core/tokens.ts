@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { compactVerify, decodeJwt, errors as joseErrors, type JWTPayload } from 'jose';
+import { compactVerify, decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { TokenError } from '../errors.js';
 import type { Provider } from './provider.js';
@@ -77,6 +77,41 @@ export class TokenInspector {
 
 function expOf(payload: JWTPayload, fallback: number): number {
   return typeof payload.exp === 'number' && Number.isFinite(payload.exp) ? payload.exp : fallback;
+}
+
+/** Verifies `Authorization: Bearer` JWTs (the `bearer` option): signature, issuer, audience, expiry. */
+export class BearerVerifier {
+  readonly #provider: Provider;
+  readonly #audience: string[];
+  readonly #issuer: string | undefined;
+  readonly #cache = new LRUCache<string, Record<string, unknown>>({ max: 10_000 });
+
+  constructor(provider: Provider, options: { audience: string[]; issuer: string | undefined }) {
+    this.#provider = provider;
+    this.#audience = options.audience;
+    this.#issuer = options.issuer;
+  }
+
+  /** The verified claims of `token`, or null when it does not verify (never throws). */
+  async verify(token: string): Promise<Record<string, unknown> | null> {
+    const hit = this.#cache.get(token);
+    if (hit && typeof hit.exp === 'number' && hit.exp > Date.now() / 1000) return hit;
+    try {
+      const jwks = await this.#provider.jwks();
+      if (!jwks) return null;
+      const { payload } = await jwtVerify(token, jwks, {
+        issuer: this.#issuer ?? (await this.#provider.issuer()),
+        audience: this.#audience,
+        algorithms: ASYMMETRIC_ALGS,
+        requiredClaims: ['exp', 'sub'],
+      });
+      const claims = payload as Record<string, unknown>;
+      this.#cache.set(token, claims, { ttl: Math.max(1, (payload.exp! - Date.now() / 1000) * 1000) });
+      return claims;
+    } catch {
+      return null;
+    }
+  }
 }
 
 /** JWKS fetch failures: the keys could not be had, which says nothing about the token. */

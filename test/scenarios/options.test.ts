@@ -118,4 +118,86 @@ describe.each(FRAMEWORKS)('options on %s', (_name, factory) => {
       await app.close();
     }
   });
+
+  test('session.idleTimeout ends an idle session; activity keeps it alive', async () => {
+    const app = await startApp(idp, factory, { session: { idleTimeout: 600 } });
+    try {
+      const { writeSession } = await import('../helpers/tamper.js');
+      const jar = new Jar();
+      await app.signIn(jar);
+      const record = await readSession(jar);
+      expect(typeof record.touchedAt).toBe('number');
+      // 100 s idle: still within the timeout; the activity is written back (touchedAt moves on)
+      await writeSession(jar, { ...record, touchedAt: record.touchedAt - 100 });
+      const active = await app.get('/me', jar);
+      expect(active.status).toBe(200);
+      expect((await readSession(jar)).touchedAt).toBeGreaterThanOrEqual(record.touchedAt);
+      // a request right after does not re-seal
+      expect((await app.get('/me', jar)).headers['set-cookie']).toBeUndefined();
+      // 601 s idle: over
+      await writeSession(jar, { ...(await readSession(jar)), touchedAt: record.touchedAt - 601 });
+      const idle = await app.get('/public', jar);
+      expect(idle.body.isAuthenticated).toBe(false);
+      expect(jar.sessionNames()).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('session.rolling false: the cookie expires maxAge after sign-in, not after the last write', async () => {
+    const app = await startApp(idp, factory, { session: { rolling: false }, refresh: { buffer: 1000 }, cookie: { password: (await import('../helpers/harness.js')).PASSWORD, maxAge: 7200 } });
+    try {
+      const { writeSession } = await import('../helpers/tamper.js');
+      const jar = new Jar();
+      await app.signIn(jar);
+      const record = await readSession(jar);
+      await writeSession(jar, { ...record, createdAt: record.createdAt - 3600 });
+      const res = await app.get('/me', jar); // refreshes and writes the cookie
+      const cookie = ([] as string[]).concat(res.headers['set-cookie'] as any).find((c) => c.startsWith('sessionkit='))!;
+      const maxAge = Number(/Max-Age=(\d+)/.exec(cookie)![1]);
+      expect(maxAge).toBeGreaterThan(3590);
+      expect(maxAge).toBeLessThanOrEqual(3600);
+    } finally {
+      await app.close();
+    }
+  });
+
+  describe('bearer tokens', () => {
+    test('off by default: an Authorization header is not trusted', async () => {
+      const app = await startApp(idp, factory);
+      try {
+        const jar = new Jar();
+        await app.signIn(jar);
+        const { accessToken } = await readSession(jar);
+        const res = await app.get('/me', undefined, { Authorization: `Bearer ${accessToken}`, Accept: 'application/json' });
+        expect(res.status).toBe(401);
+      } finally {
+        await app.close();
+      }
+    });
+
+    test('with `bearer`, a valid access token of the provider for that audience is accepted; others are not', async () => {
+      const app = await startApp(idp, factory, { bearer: { audience: idp.issuer } });
+      const other = await startApp(idp, factory, { bearer: { audience: 'https://api.other.example' } });
+      try {
+        const jar = new Jar();
+        await app.signIn(jar);
+        const { accessToken } = await readSession(jar);
+        const ok = await app.get('/me', undefined, { Authorization: `Bearer ${accessToken}` });
+        expect(ok.status).toBe(200);
+        expect(ok.body).toMatchObject({ isAuthenticated: true, user: { id: 'user_alice' }, organizationId: 'org_acme', role: 'admin' });
+        expect(ok.headers['set-cookie']).toBeUndefined();
+        expect(ok.headers['cache-control']).toBe('private, no-store');
+        expect((await other.get('/me', undefined, { Authorization: `Bearer ${accessToken}`, Accept: 'application/json' })).status).toBe(401);
+        const [h, p] = accessToken.split('.');
+        const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${p}.`;
+        expect((await app.get('/me', undefined, { Authorization: `Bearer ${unsigned}`, Accept: 'application/json' })).status).toBe(401);
+        const tampered = `${h}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), role: 'owner' })).toString('base64url')}.${accessToken.split('.')[2]}`;
+        expect((await app.get('/me', undefined, { Authorization: `Bearer ${tampered}`, Accept: 'application/json' })).status).toBe(401);
+      } finally {
+        await app.close();
+        await other.close();
+      }
+    });
+  });
 });
