@@ -25,6 +25,9 @@ export type Fault = null | {
     hang: true;
 } | {
     malformedJson: true;
+} | {
+    /** the request is answered by oidc-provider; its JSON 200 body is replaced by what this returns */
+    rewrite: (body: Record<string, any>) => Record<string, any> | Promise<Record<string, any>>;
 };
 export type DevIdpCounts = {
     /**
@@ -59,6 +62,14 @@ export type DevIdpCounts = {
      * requests answered by an injected fault
      */
     faultedRequests: number;
+    /**
+     * `GET /jwks` requests (key-set fetches by relying parties)
+     */
+    jwksRequests: number;
+    /**
+     * `GET /.well-known/openid-configuration` requests
+     */
+    discoveryRequests: number;
 };
 export type DevIdpOptions = {
     /**
@@ -135,6 +146,25 @@ export type DevIdp = {
      * shut down for good
      */
     close: () => Promise<void>;
+    /**
+     * the `kid` of the key that signs ID tokens and access tokens now
+     */
+    readonly currentKid: string;
+    /**
+     * a new RS256 key signs from now on and is published in the JWKS; the previous keys stay published
+     * (for tokens already issued) unless `retire` is true. Returns the new `kid`.
+     */
+    rotateKeys: (options?: {
+        retire?: boolean;
+    }) => Promise<string>;
+    /**
+     * sign any payload with one of the provider's own keys (default: the current one), RS256, the key's `kid` in the
+     * header; `header` adds or overrides header parameters. For tests that need a forgery only the provider could make.
+     */
+    signJwt: (payload: Record<string, unknown>, options?: {
+        kid?: string;
+        header?: Record<string, unknown>;
+    }) => Promise<string>;
 };
 /**
  * Starts the development OpenID provider.

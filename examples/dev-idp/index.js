@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 
-import { exportJWK, generateKeyPair } from 'jose';
+import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 
 import {
   DEMO_USERS,
@@ -37,6 +37,19 @@ const { default: Provider, errors, interactionPolicy } = await (async () => {
   }
 })();
 
+// oidc-provider keeps its keystore and published JWKS in a private per-instance cache; the dev IdP
+// reaches it only to rotate keys at run time (`idp.rotateKeys()`, a test ability).
+const { default: providerInternals } = await import('oidc-provider/lib/helpers/weak_cache.js');
+
+/** A fresh RS256 signing key: the private JWK oidc-provider signs with, and its public half. */
+async function newSigningKey() {
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+  const kid = randomBytes(8).toString('base64url');
+  const jwk = { ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid };
+  const publicJwk = { ...(await exportJWK(publicKey)), alg: 'RS256', use: 'sig', kid };
+  return { privateKey, jwk, publicJwk };
+}
+
 /**
  * The client registered when `clients` is not given. Its secret is a documented demo value.
  */
@@ -60,7 +73,8 @@ const REUSE_DETAIL = 'refresh token already used';
  * @typedef {null
  *   | { status: number, body?: string, contentType?: string }
  *   | { hang: true }
- *   | { malformedJson: true }} Fault
+ *   | { malformedJson: true }
+ *   | { rewrite: (body: Record<string, any>) => Record<string, any> | Promise<Record<string, any>> }} Fault
  */
 
 /**
@@ -73,6 +87,8 @@ const REUSE_DETAIL = 'refresh token already used';
  * @property {number} revocations successful calls of the revocation endpoint
  * @property {number} endSessions `end_session.success` events
  * @property {number} faultedRequests requests answered by an injected fault
+ * @property {number} jwksRequests `GET /jwks` requests (key-set fetches by relying parties)
+ * @property {number} discoveryRequests `GET /.well-known/openid-configuration` requests
  */
 
 /**
@@ -102,6 +118,13 @@ const REUSE_DETAIL = 'refresh token already used';
  * @property {() => Promise<void>} stop stop listening and drop connections; all state is kept
  * @property {() => Promise<void>} start listen again on the same port after stop()
  * @property {() => Promise<void>} close shut down for good
+ * @property {string} currentKid the `kid` of the key that signs ID tokens and access tokens now
+ * @property {(options?: { retire?: boolean }) => Promise<string>} rotateKeys a new RS256 key signs from now on and is
+ *   published in the JWKS; the previous keys stay published (for tokens already issued) unless `retire` is true.
+ *   Returns the new `kid`.
+ * @property {(payload: Record<string, unknown>, options?: { kid?: string, header?: Record<string, unknown> }) => Promise<string>} signJwt
+ *   sign any payload with one of the provider's own keys (default: the current one), RS256, the key's `kid` in the
+ *   header; `header` adds or overrides header parameters. For tests that need a forgery only the provider could make.
  */
 
 /**
@@ -173,6 +196,8 @@ export async function startDevIdp(options = {}) {
     revocations: 0,
     endSessions: 0,
     faultedRequests: 0,
+    jwksRequests: 0,
+    discoveryRequests: 0,
   };
 
   /**
@@ -205,8 +230,9 @@ export async function startDevIdp(options = {}) {
   };
 
   // ---- keys ------------------------------------------------------------------------------------
-  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
-  const jwk = { ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid: randomBytes(8).toString('base64url') };
+  /** Signing keys, newest first: the first one signs, all of them are published (until retired). */
+  const signingKeys = [await newSigningKey()];
+  const jwk = signingKeys[0].jwk;
 
   // ---- interaction policy: `create` prompt and organization checks on `login` -----------------
   const { Check, Prompt, base } = interactionPolicy;
@@ -390,6 +416,18 @@ export async function startDevIdp(options = {}) {
   // refresh tokens) for clients with back-channel logout; the dev IdP always does.
   provider.Client.prototype.includeSid = () => true;
 
+  /**
+   * Key rotation at run time (oidc-provider reads its keystore on every signature and its JWKS on
+   * every /jwks request, but offers no API to change them): the newest key first, so that it signs.
+   */
+  function installKeys() {
+    const internals = providerInternals(provider);
+    if (!internals?.keystore) throw new Error('dev-idp: cannot reach the oidc-provider keystore to rotate keys');
+    internals.keystore.clear();
+    for (const key of signingKeys) internals.keystore.add(structuredClone(key.jwk));
+    internals.jwks = { keys: signingKeys.map((key) => key.publicJwk) };
+  }
+
   for (const metadata of clients) await addClient(metadata);
 
   /** @param {Record<string, unknown>} metadata */
@@ -490,8 +528,23 @@ export async function startDevIdp(options = {}) {
   };
 
   provider.use(async (/** @type {any} */ ctx, /** @type {() => Promise<void>} */ next) => {
+    if (ctx.method === 'GET' && ctx.path === '/jwks') counts.jwksRequests += 1;
+    if (ctx.method === 'GET' && ctx.path === '/.well-known/openid-configuration') counts.discoveryRequests += 1;
     const { fault, paths } = faultState;
     if (!fault || !paths.has(ctx.path)) return next();
+    if ('rewrite' in fault && typeof fault.rewrite === 'function') {
+      // The request is answered by oidc-provider for real; a JSON 200 answer is then rewritten.
+      await next();
+      if (ctx.status !== 200) return undefined;
+      const raw = typeof ctx.body === 'string' || Buffer.isBuffer(ctx.body) ? String(ctx.body) : ctx.body;
+      const body = typeof raw === 'string' ? JSON.parse(raw) : raw;
+      if (!body || typeof body !== 'object') return undefined;
+      counts.faultedRequests += 1;
+      log(`[dev-idp] response rewritten on ${ctx.method} ${ctx.path}`);
+      ctx.body = await fault.rewrite(structuredClone(body));
+      ctx.type = 'application/json';
+      return undefined;
+    }
     counts.faultedRequests += 1;
     log(`[dev-idp] fault injected on ${ctx.method} ${ctx.path}`);
     ctx.set('Cache-Control', 'no-store');
@@ -699,8 +752,8 @@ export async function startDevIdp(options = {}) {
       for (const key of /** @type {(keyof DevIdpCounts)[]} */ (Object.keys(counts))) counts[key] = 0;
     },
     setFault(fault, paths = ['/token']) {
-      if (fault !== null && (typeof fault !== 'object' || !('hang' in fault || 'malformedJson' in fault || Number.isInteger(/** @type {any} */ (fault).status)))) {
-        throw new TypeError('setFault: expected null, { status, body?, contentType? }, { hang: true } or { malformedJson: true }');
+      if (fault !== null && (typeof fault !== 'object' || !('hang' in fault || 'malformedJson' in fault || typeof (/** @type {any} */ (fault).rewrite) === 'function' || Number.isInteger(/** @type {any} */ (fault).status)))) {
+        throw new TypeError('setFault: expected null, { status, body?, contentType? }, { hang: true }, { malformedJson: true } or { rewrite(body) }');
       }
       faultState = { fault, paths: new Set(paths) };
       releaseHangs();
@@ -721,6 +774,24 @@ export async function startDevIdp(options = {}) {
       if (server) return;
       await listen(port);
       log(`[dev-idp] listening again on ${issuer}`);
+    },
+    get currentKid() {
+      return signingKeys[0].jwk.kid;
+    },
+    async rotateKeys({ retire = false } = {}) {
+      const key = await newSigningKey();
+      if (retire) signingKeys.length = 0;
+      signingKeys.unshift(key);
+      installKeys();
+      log(`[dev-idp] keys rotated${retire ? ' (previous keys retired)' : ''}`);
+      return key.jwk.kid;
+    },
+    async signJwt(payload, { kid, header = {} } = {}) {
+      const key = kid === undefined ? signingKeys[0] : signingKeys.find((k) => k.jwk.kid === kid);
+      if (!key) throw new Error(`signJwt: no key with kid ${kid}`);
+      // Critical header parameters are signed as given (verifiers must refuse the ones they do not know).
+      const crit = Array.isArray(header.crit) ? Object.fromEntries(header.crit.map((name) => [String(name), true])) : undefined;
+      return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid: key.jwk.kid, ...header }).sign(key.privateKey, crit ? { crit } : undefined);
     },
     async close() {
       closed = true;

@@ -45,10 +45,13 @@ const STYLE = `
   header nav a { color:#c7d2fe; text-decoration:none; }
   header nav a:hover { color:#fff; text-decoration:underline; }
   header .who { color:#9ca3af; font-size:.875rem; }
+  header .button { padding:0 .75rem; font-size:.875rem; line-height:22px; }
   main { max-width:52rem; margin:2rem auto; padding:0 1.25rem; }
   h1 { font-size:1.75rem; margin:0 0 1rem; }
   h2 { font-size:1.125rem; margin:0 0 .75rem; }
   .card { background:var(--card); border:1px solid var(--line); border-radius:10px; padding:1.25rem 1.5rem; margin-bottom:1.25rem; box-shadow:0 1px 2px rgba(0,0,0,.04); }
+  .card > :first-child { margin-top:0; }
+  .card > :last-child { margin-bottom:0; }
   .muted { color:var(--muted); }
   dl { display:grid; grid-template-columns:max-content 1fr; gap:.4rem 1.25rem; margin:0; }
   dt { color:var(--muted); font-weight:500; }
@@ -102,7 +105,7 @@ ${body}
 
 /**
  * Finds an organization's display name.
- * @param {{ id: string, name: string }[]} organizations
+ * @param {readonly { id: string, name: string }[]} organizations
  * @param {string | undefined} id
  */
 function organizationName(organizations, id) {
@@ -118,7 +121,7 @@ function tags(list) {
 
 /**
  * The organization switcher: a form POST to /switch-org.
- * @param {{ organizations: { id: string, name: string }[], currentOrganizationId?: string, returnTo: string }} data
+ * @param {{ organizations: readonly { id: string, name: string }[], currentOrganizationId?: string, returnTo: string }} data
  */
 export function orgSwitcher({ organizations, currentOrganizationId, returnTo }) {
   const options = organizations
@@ -172,7 +175,7 @@ export function expiryCountdown(expiresAt, now = Math.floor(Date.now() / 1000)) 
 /**
  * The session details shared by the home page and the dashboard.
  * @param {any} auth
- * @param {{ id: string, name: string }[]} organizations
+ * @param {readonly { id: string, name: string }[]} organizations
  */
 function sessionDetails(auth, organizations) {
   const user = auth.user ?? {};
@@ -195,7 +198,7 @@ function sessionDetails(auth, organizations) {
 
 /**
  * The home page, signed in or out.
- * @param {{ auth: any, organizations?: { id: string, name: string }[], error?: string, returnTo?: string }} data
+ * @param {{ auth: any, organizations?: readonly { id: string, name: string }[], error?: string, returnTo?: string }} data
  */
 export function homePage({ auth, organizations = [], error, returnTo = '/' }) {
   if (!auth?.isAuthenticated) {
@@ -204,13 +207,13 @@ export function homePage({ auth, organizations = [], error, returnTo = '/' }) {
       auth,
       body: `${errorBanner(error)}
 <div id="signed-out">
-  <h1>Welcome 👋</h1>
+  <h1>Welcome</h1>
   <div class="card">
     <p>This small app shows <strong>sessionkit</strong> signing users in with an OpenID Connect provider,
     keeping the session in a sealed cookie, refreshing tokens before they expire, and switching between organizations.</p>
     <p class="muted">You are signed out.</p>
     <div class="actions">
-      <a id="sign-in" class="button" href="/login">Sign in</a>
+      <a id="sign-in" class="button" href="/login?returnTo=%2Fdashboard">Sign in</a>
       <a id="sign-up" class="button secondary" href="/login?screenHint=sign-up">Create account</a>
     </div>
   </div>
@@ -243,7 +246,7 @@ export function homePage({ auth, organizations = [], error, returnTo = '/' }) {
 
 /**
  * The dashboard (signed in only).
- * @param {{ auth: any, organizations?: { id: string, name: string }[], error?: string, returnTo?: string }} data
+ * @param {{ auth: any, organizations?: readonly { id: string, name: string }[], error?: string, returnTo?: string }} data
  */
 export function dashboardPage({ auth, organizations = [], error, returnTo = '/dashboard' }) {
   return layout({
@@ -270,7 +273,7 @@ export function dashboardPage({ auth, organizations = [], error, returnTo = '/da
 
 /**
  * The admin page (signed in with `members:manage`).
- * @param {{ auth: any, organizations?: { id: string, name: string }[] }} data
+ * @param {{ auth: any, organizations?: readonly { id: string, name: string }[] }} data
  */
 export function adminPage({ auth, organizations = [] }) {
   const orgId = auth.organizationId;

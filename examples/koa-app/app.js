@@ -43,8 +43,8 @@ function compose(chain) {
  * @param {string} [options.clientId] (or SESSIONKIT_CLIENT_ID)
  * @param {string} [options.clientSecret] (or SESSIONKIT_CLIENT_SECRET)
  * @param {string} [options.baseURL] public origin of this app (or SESSIONKIT_BASE_URL)
- * @param {string} [options.cookiePassword] ≥ 32 characters (or SESSIONKIT_COOKIE_PASSWORD)
- * @param {{ id: string, name: string }[]} [options.organizations] listed in the org switcher
+ * @param {string} [options.cookiePassword] at least 32 characters (or SESSIONKIT_COOKIE_PASSWORD)
+ * @param {readonly { id: string, name: string }[]} [options.organizations] listed in the org switcher
  * @param {Partial<import('sessionkit').SessionKitOptions<any>>} [options.options] further sessionkit
  *   options, spread over the ones above (e.g. `{ refresh: { buffer: 2 } }` in the browser tests)
  * @returns {Koa}

@@ -1,0 +1,246 @@
+// `npm run bench`: authenticated GET /me side by side — bare Express, sessionkit on Express,
+// bare Koa, sessionkit on Koa, express-openid-connect — each server in its own process, the
+// load generator (autocannon) here, rounds alternating between servers; then a refresh storm and
+// the memory held after many distinct sessions. Loopback only; bounded in time.
+//
+//   BENCH_DURATION  seconds per measurement (default 5)
+//   BENCH_ROUNDS    rounds over all servers (default 2)
+//   BENCH_SESSIONS  distinct sessions for the memory scenario (default 100000)
+//   BENCH_SMOKE=1   a short run (1 s, 1 round, 2,000 sessions) that checks that everything works
+import { fork } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import autocannon from 'autocannon';
+import { startDevIdp } from '../examples/dev-idp/index.js';
+import { loginAtProvider } from '../examples/dev-idp/http-login.js';
+
+const smoke = process.env.BENCH_SMOKE === '1';
+const DURATION = Number(process.env.BENCH_DURATION ?? (smoke ? 1 : 5));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (smoke ? 1 : 2));
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? (smoke ? 2_000 : 100_000));
+const CONNECTIONS = 50;
+const PASSWORD = 'benchmark-cookie-password-0123456789-abcdefghij';
+const SERVER = fileURLToPath(new URL('./servers.js', import.meta.url));
+const KINDS = ['express-bare', 'express-sessionkit', 'koa-bare', 'koa-sessionkit', 'express-openid-connect'];
+const started = Date.now();
+const failures = [];
+
+const idp = await startDevIdp({ accessTokenTTL: 3600 });
+const children = new Set();
+process.on('exit', () => {
+  for (const child of children) child.kill();
+});
+
+/** Start one server process; register its client at the provider. */
+async function startServer(kind, extra = {}) {
+  const clientId = `bench-${kind}-${Math.random().toString(36).slice(2, 8)}`;
+  const config = { issuer: idp.issuer, clientId, clientSecret: `${clientId}-secret`, password: PASSWORD, ...extra };
+  const child = fork(SERVER, [kind], { env: { ...process.env, BENCH_CONFIG: JSON.stringify(config) }, execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  const { port } = await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`${kind} exited with ${code}`)));
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await idp.addClient({
+    client_id: clientId,
+    client_secret: config.clientSecret,
+    redirect_uris: [`${base}/callback`],
+    post_logout_redirect_uris: [`${base}/`],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'client_secret_basic',
+  });
+  return {
+    kind,
+    base,
+    child,
+    rss: () => new Promise((resolve) => {
+      child.once('message', (m) => resolve(m.rss));
+      child.send('rss');
+    }),
+    stop: () => new Promise((resolve) => {
+      child.once('exit', resolve);
+      child.send('exit');
+    }),
+  };
+}
+
+/** Cookies from Set-Cookie headers into a name → value map. */
+function take(jar, res) {
+  for (const line of res.headers.getSetCookie()) {
+    const [pair, ...attrs] = line.split(';');
+    const i = pair.indexOf('=');
+    const name = pair.slice(0, i).trim();
+    if (/max-age=0/i.test(attrs.join(';')) || pair.slice(i + 1) === '') jar.delete(name);
+    else jar.set(name, pair.slice(i + 1));
+  }
+}
+const header = (jar) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+
+/** Sign in as Alice through the server's own /login and the provider's pages; the Cookie header. */
+async function signIn(base) {
+  const jar = new Map();
+  const login = await fetch(`${base}/login`, { redirect: 'manual' });
+  take(jar, login);
+  const { callbackUrl } = await loginAtProvider(login.headers.get('location'), { email: 'alice@example.com', password: 'alice-password' });
+  const done = await fetch(callbackUrl, { redirect: 'manual', headers: { cookie: header(jar) } });
+  take(jar, done);
+  const cookie = header(jar);
+  const check = await fetch(`${base}/me`, { headers: { cookie, accept: 'application/json' } });
+  if (check.status !== 200) throw new Error(`sign-in at ${base} did not work: /me answered ${check.status}`);
+  take(jar, check); // a server that refreshed on that request rotated the session
+  return header(jar);
+}
+
+async function load(url, headers) {
+  const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers, pipelining: 1 });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx + r.errors + r.timeouts, total: r.requests.total };
+}
+
+// ---- 1. throughput, side by side, alternating
+const servers = [];
+for (const kind of KINDS) servers.push(await startServer(kind));
+const cookies = new Map();
+for (const s of servers) if (!s.kind.endsWith('bare')) cookies.set(s.kind, await signIn(s.base));
+// The floor gets the very same request, cookie included (it just does not read it).
+cookies.set('express-bare', cookies.get('express-sessionkit'));
+cookies.set('koa-bare', cookies.get('koa-sessionkit'));
+// Warm every server up (JIT, caches) before anything is measured.
+for (const s of servers) {
+  const cookie = cookies.get(s.kind);
+  await autocannon({ url: `${s.base}/me`, connections: CONNECTIONS, duration: smoke ? 1 : 3, headers: { cookie, accept: 'application/json' } });
+}
+const samples = new Map(KINDS.map((k) => [k, []]));
+for (let round = 0; round < ROUNDS; round++) {
+  for (const s of servers) {
+    const cookie = cookies.get(s.kind);
+    const r = await load(`${s.base}/me`, { cookie, accept: 'application/json' });
+    samples.get(s.kind).push(r);
+    if (r.non2xx) failures.push(`${s.kind}: ${r.non2xx} non-2xx/errors in round ${round + 1}`);
+  }
+}
+for (const s of servers) await s.stop();
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+const summary = Object.fromEntries(
+  KINDS.map((k) => {
+    const xs = samples.get(k);
+    return [k, { rps: xs.reduce((a, x) => a + x.rps, 0) / xs.length, p50: median(xs.map((x) => x.p50)), p99: median(xs.map((x) => x.p99)), non2xx: xs.reduce((a, x) => a + x.non2xx, 0), total: xs.reduce((a, x) => a + x.total, 0) }];
+  }),
+);
+
+// ---- 2. refresh storm: 50 concurrent requests on one session inside the refresh window
+async function timedBatch(base, cookie, n) {
+  return Promise.all(
+    Array.from({ length: n }, async () => {
+      const t = performance.now();
+      const res = await fetch(`${base}/me`, { headers: { cookie, accept: 'application/json' } });
+      await res.arrayBuffer();
+      return { ms: performance.now() - t, ok: res.status === 200 };
+    }),
+  );
+}
+const p99 = (xs) => [...xs].sort((a, b) => a - b)[Math.ceil(xs.length * 0.99) - 1];
+const steady = await startServer('express-sessionkit');
+const steadyCookie = await signIn(steady.base);
+await timedBatch(steady.base, steadyCookie, 50); // warm
+const calm = await timedBatch(steady.base, steadyCookie, 50);
+await steady.stop();
+const stormy = await startServer('express-sessionkit', { refresh: { buffer: 7200 } }); // every token is inside the window
+const stormCookie = await signIn(stormy.base);
+idp.resetCounts();
+const storm = await timedBatch(stormy.base, stormCookie, 50);
+const stormResult = {
+  grants: idp.counts.refreshGrants,
+  reuses: idp.counts.refreshTokenReuses,
+  revoked: idp.counts.grantsRevoked,
+  failed: storm.filter((r) => !r.ok).length,
+  p99: p99(storm.map((r) => r.ms)),
+  calmP99: p99(calm.map((r) => r.ms)),
+};
+await stormy.stop();
+if (stormResult.grants !== 1) failures.push(`refresh storm: ${stormResult.grants} refresh grants (must be 1)`);
+if (stormResult.failed !== 0) failures.push(`refresh storm: ${stormResult.failed} failed requests (must be 0)`);
+
+// ---- 3. memory: RSS of a sessionkit server after SESSIONS distinct sessions
+const memory = await startServer('express-sessionkit');
+const record = await sessionRecord(await signIn(memory.base));
+const rssBefore = await memory.rss();
+const sealed = await sealMany(record, SESSIONS);
+let served = 0;
+let refused = 0;
+const queue = sealed.values();
+await Promise.all(
+  Array.from({ length: 32 }, async () => {
+    for (const value of queue) {
+      const res = await fetch(`${memory.base}/me`, { headers: { cookie: `sessionkit=${value}`, accept: 'application/json' } });
+      await res.arrayBuffer();
+      if (res.status === 200) served++;
+      else refused++;
+    }
+  }),
+);
+const rssAfter = await memory.rss();
+await memory.stop();
+if (refused) failures.push(`memory: ${refused} of ${SESSIONS} distinct sessions refused`);
+
+async function sessionRecord(cookie) {
+  const { unsealData } = await import('iron-session');
+  const value = cookie.split('; ').find((c) => c.startsWith('sessionkit='))?.slice('sessionkit='.length);
+  return unsealData(value, { password: PASSWORD });
+}
+
+/** Seal `n` distinct copies of `record` on worker threads (sealing costs ~0.6 ms each). */
+async function sealMany(rec, n) {
+  const workers = Math.max(1, availableParallelism());
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    import('iron-session').then(async ({ sealData }) => {
+      const out = [];
+      for (let i = workerData.from; i < workerData.to; i++) out.push(await sealData({ ...workerData.rec, createdAt: workerData.rec.createdAt - i }, { password: workerData.password }));
+      parentPort.postMessage(out);
+    });`;
+  const parts = await Promise.all(
+    Array.from({ length: workers }, (_, w) =>
+      new Promise((resolve, reject) => {
+        const from = Math.floor((n * w) / workers);
+        const to = Math.floor((n * (w + 1)) / workers);
+        const worker = new Worker(code, { eval: true, workerData: { rec, from, to, password: PASSWORD } });
+        worker.once('message', (m) => {
+          resolve(m);
+          void worker.terminate();
+        });
+        worker.once('error', reject);
+      }),
+    ),
+  );
+  return parts.flat();
+}
+
+await idp.close();
+
+// ---- report
+const f = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const row = (k) => `| ${k} | ${f(summary[k].rps)} | ${summary[k].p50} | ${summary[k].p99} | ${summary[k].non2xx} |`;
+const ratio = (a, b) => summary[a].rps / summary[b].rps;
+console.log(`\nsessionkit benchmark — node ${process.version}, ${availableParallelism()} cores, ${CONNECTIONS} connections, ${DURATION} s × ${ROUNDS} rounds per server, alternating\n`);
+console.log('| server (authenticated GET /me) | requests/s | p50 ms | p99 ms | non-2xx |');
+console.log('|---|---:|---:|---:|---:|');
+for (const k of KINDS) console.log(row(k));
+console.log('');
+console.log('| ratio | value | target |');
+console.log('|---|---:|---:|');
+console.log(`| sessionkit Express / bare Express | ${f(ratio('express-sessionkit', 'express-bare'), 2)} | ≥ 0.90 |`);
+console.log(`| sessionkit Koa / bare Koa | ${f(ratio('koa-sessionkit', 'koa-bare'), 2)} | ≥ 0.90 |`);
+console.log(`| sessionkit Express / express-openid-connect | ${f(ratio('express-sessionkit', 'express-openid-connect'), 2)} | ≥ 1.5 |`);
+console.log('');
+console.log(`refresh storm (50 concurrent requests, one session inside the refresh window): ${stormResult.grants} refresh grant(s), ${stormResult.failed} failed, ${stormResult.reuses} refresh-token reuses, ${stormResult.revoked} grants revoked; p99 ${f(stormResult.p99, 1)} ms vs ${f(stormResult.calmP99, 1)} ms calm (+${f(stormResult.p99 - stormResult.calmP99, 1)} ms)`);
+console.log(`memory: RSS ${f(rssBefore / 2 ** 20, 1)} MiB before, ${f(rssAfter / 2 ** 20, 1)} MiB after ${f(SESSIONS)} distinct sessions (${f(served)} served)`);
+console.log(`\ntotal time ${f((Date.now() - started) / 1000, 1)} s`);
+if (failures.length) {
+  console.log(`\nVOID — ${failures.join('; ')}`);
+  process.exitCode = 1;
+}

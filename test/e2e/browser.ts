@@ -1,0 +1,116 @@
+/**
+ * Browser-test helpers: Debian's Chromium through playwright-core, the dev provider and an example
+ * app on 127.0.0.1 port 0, step screenshots.
+ */
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startDevIdp, ORGANIZATIONS } from '../../examples/dev-idp/index.js';
+
+export type DevIdp = Awaited<ReturnType<typeof startDevIdp>>;
+
+/** Debian's Chromium (`apt-get install -y chromium`); playwright's own downloads are not used. */
+export const CHROMIUM = '/usr/bin/chromium';
+export const HAS_BROWSER = existsSync(CHROMIUM);
+
+export const SCREENSHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots');
+
+/** Launch headless Chromium. Host names resolve nowhere: only 127.0.0.1 is reachable. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    timeout: 30_000,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+    ],
+  });
+}
+
+/** The example apps, by framework. Loaded at run time: the apps import the built package. */
+export const EXAMPLES: [string, string][] = [
+  ['express', '../../examples/express-app/app.js'],
+  ['koa', '../../examples/koa-app/app.js'],
+];
+
+export const PASSWORD = 'e2e-cookie-password-that-is-long-enough-0123456789';
+
+/** A running example app and its provider. */
+export interface Stack {
+  idp: DevIdp;
+  baseURL: string;
+  close(): Promise<void>;
+}
+
+function listen(server: http.Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+/**
+ * The dev provider (short access-token TTL) and the example at `modulePath` on 127.0.0.1:0: the
+ * server listens first to learn its port, then the app is built with that baseURL.
+ */
+export async function startStack(modulePath: string, { accessTokenTTL, options }: { accessTokenTTL: number; options: Record<string, unknown> }): Promise<Stack> {
+  const idp = await startDevIdp({ port: 0, accessTokenTTL });
+  const server = http.createServer();
+  try {
+    const port = await listen(server);
+    const baseURL = `http://127.0.0.1:${port}`;
+    const clientId = `e2e-${port}`;
+    const clientSecret = 'e2e-client-secret-0123456789';
+    await idp.addClient({
+      client_id: clientId,
+      client_secret: clientSecret,
+      redirect_uris: [`${baseURL}/callback`],
+      post_logout_redirect_uris: [`${baseURL}/`],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+    });
+    const specifier: string = modulePath; // a plain string: loaded at run time, typed `any`
+    const { createApp } = await import(specifier);
+    const app = createApp({ issuer: idp.issuer, clientId, clientSecret, baseURL, cookiePassword: PASSWORD, organizations: ORGANIZATIONS, options });
+    server.on('request', typeof app === 'function' ? app : app.callback());
+    return {
+      idp,
+      baseURL,
+      async close() {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await idp.close();
+      },
+    };
+  } catch (error) {
+    server.close();
+    await idp.close();
+    throw error;
+  }
+}
+
+/** Numbered step screenshots: screenshots/<framework>-<nn>-<step>.png (the previous run's are removed). */
+export function screenshotter(framework: string) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  for (const name of readdirSync(SCREENSHOTS)) if (name.startsWith(`${framework}-`) && name.endsWith('.png')) rmSync(path.join(SCREENSHOTS, name));
+  let n = 0;
+  return async (page: Page, step: string) => {
+    n += 1;
+    const file = path.join(SCREENSHOTS, `${framework}-${String(n).padStart(2, '0')}-${step}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    return file;
+  };
+}
