@@ -117,7 +117,10 @@ export function safeReturnTo(value: unknown, base: URL, fallback = '/'): string 
     return fallback;
   }
   if (url.origin !== base.origin) return fallback;
-  return url.pathname + url.search + url.hash;
+  // Check what is returned, not only what came in: normalization ("/./", "/a/../") can turn a
+  // harmless-looking path into "//host", which a browser reads as another origin.
+  const path = url.pathname + url.search + url.hash;
+  return path.startsWith('//') || path.startsWith('/\\') ? fallback : path;
 }
 
 const BODY_LIMIT = 16 * 1024;

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import * as oidc from 'openid-client';
-import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
+import { compactVerify, createRemoteJWKSet } from 'jose';
 import { isLoopbackHost, type ResolvedConfig } from '../config.js';
 import { ProviderUnavailableError, RefreshError } from '../errors.js';
 
@@ -21,11 +21,21 @@ export interface TokenResponse {
   idTokenClaims?: Record<string, unknown>;
 }
 
+/** The provider's key set as jose resolves it (cached, reloadable). */
+export type KeySet = ReturnType<typeof createRemoteJWKSet>;
+
+/** Algorithms sessionkit accepts on the provider's JWTs: asymmetric only (never `none`, never HMAC). */
+export const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+
+/** An unknown `kid` makes sessionkit refetch the key set at most this often (ms). */
+const RELOAD_INTERVAL = 1000;
+
 /** Wraps openid-client for one configured client; discovery happens once, lazily, and is retried after a failure. */
 export class Provider {
   readonly #cfg: ResolvedConfig;
   #configuration: Promise<oidc.Configuration> | undefined;
-  #jwks: JWTVerifyGetKey | null | undefined;
+  #jwks: KeySet | null | undefined;
+  #lastReload = 0;
 
   constructor(cfg: ResolvedConfig) {
     this.#cfg = cfg;
@@ -84,8 +94,8 @@ export class Provider {
     return (await this.configuration()).serverMetadata().issuer;
   }
 
-  /** The provider's JWKS as a jose key resolver (cached, refetched on an unknown `kid`); null when there is none. */
-  async jwks(): Promise<JWTVerifyGetKey | null> {
+  /** The provider's JWKS as a jose key resolver (cached); null when there is none. */
+  async jwks(): Promise<KeySet | null> {
     if (this.#jwks === undefined) {
       const uri = (await this.configuration()).serverMetadata().jwks_uri;
       this.#jwks = uri
@@ -95,6 +105,30 @@ export class Provider {
     return this.#jwks;
   }
 
+  /**
+   * Run `verify` with the provider's keys. A token signed with a key the cached set does not have
+   * (a key rotation) makes the set be fetched again — once, and at most every second whatever
+   * tokens arrive — before the verdict stands. Null when the provider publishes no keys.
+   */
+  async withKeys<T>(verify: (keys: KeySet) => Promise<T>): Promise<T | null> {
+    const keys = await this.jwks();
+    if (!keys) return null;
+    // jose refetches by itself on an unknown kid unless it fetched less than 30 s ago; only then
+    // is the set fetched here.
+    const joseWillNotRefetch = keys.coolingDown;
+    try {
+      return await verify(keys);
+    } catch (error) {
+      const unknownKid = (error as { code?: string })?.code === 'ERR_JWKS_NO_MATCHING_KEY';
+      if (!unknownKid) throw error;
+      if (!joseWillNotRefetch) this.#lastReload = Date.now(); // jose just fetched the set: that was the one refetch
+      if (!joseWillNotRefetch || Date.now() - this.#lastReload < RELOAD_INTERVAL) throw error;
+      this.#lastReload = Date.now();
+      await keys.reload();
+      return verify(keys);
+    }
+  }
+
   /** Build the authorization URL for one sign-in attempt. */
   async authorizationUrl(params: Record<string, string>): Promise<URL> {
     return oidc.buildAuthorizationUrl(await this.configuration(), params);
@@ -102,7 +136,8 @@ export class Provider {
 
   /**
    * Exchange the authorization code: checks state, `iss` (RFC 9207, when the provider supports
-   * it), PKCE and the ID token's nonce, signature, audience and expiry.
+   * it), PKCE and the ID token's nonce, issuer, audience, expiry and signature (against the
+   * provider's JWKS, when it publishes one).
    */
   async exchangeCode(callbackUrl: URL, checks: { state: string; nonce: string; codeVerifier: string }): Promise<TokenResponse> {
     const tokens = await oidc.authorizationCodeGrant(await this.configuration(), callbackUrl, {
@@ -111,6 +146,9 @@ export class Provider {
       pkceCodeVerifier: checks.codeVerifier,
       idTokenExpected: true,
     });
+    // openid-client trusts the token endpoint's TLS for the ID token; sessionkit checks its
+    // signature too (with key-rotation tolerance), so that a session never rests on a forged one.
+    if (tokens.id_token) await this.withKeys((keys) => compactVerify(tokens.id_token!, keys, { algorithms: ASYMMETRIC_ALGS }));
     return toTokenResponse(tokens);
   }
 
@@ -122,11 +160,26 @@ export class Provider {
     } catch (error) {
       throw new RefreshError('the provider is unreachable', { isTransient: true, cause: error });
     }
+    let response: TokenResponse;
     try {
-      return toTokenResponse(await oidc.refreshTokenGrant(configuration, refreshToken, params));
+      response = toTokenResponse(await oidc.refreshTokenGrant(configuration, refreshToken, params));
     } catch (error) {
       throw toRefreshError(error);
     }
+    if (response.idToken) {
+      // The refresh token is spent already: an ID token whose signature cannot be confirmed is
+      // dropped (the session keeps the user it had), never a reason to lose the new tokens.
+      const idToken = response.idToken;
+      const ok = await this.withKeys((keys) => compactVerify(idToken, keys, { algorithms: ASYMMETRIC_ALGS })).then(
+        () => true,
+        () => false,
+      );
+      if (!ok) {
+        this.#cfg.logger.warn({}, 'sessionkit: the refreshed ID token does not verify; keeping the previous one');
+        response = { ...response, idToken: undefined, idTokenClaims: undefined };
+      }
+    }
+    return response;
   }
 
   /** Revoke a refresh token where the provider has a revocation endpoint; false when it has none. */

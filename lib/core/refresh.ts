@@ -81,7 +81,9 @@ export class Refresher {
         expiresAt = (await this.#inspector.inspect(response.accessToken, fallback)).expiresAt;
       } catch (error) {
         if (!(error instanceof TokenError)) throw error;
-        throw new RefreshError('the provider returned an access token that does not verify', { isTransient: true, cause: error });
+        // Terminal: the refresh token is spent, and trying again would present it a second time
+        // (which rotating providers punish by revoking the whole grant).
+        throw new RefreshError('the provider returned an access token that does not verify', { isTransient: false, cause: error });
       }
       tokens = {
         accessToken: response.accessToken,

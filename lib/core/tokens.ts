@@ -5,10 +5,10 @@
  *
  * @packageDocumentation
  */
-import { compactVerify, decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { compactVerify, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { TokenError } from '../errors.js';
-import type { Provider } from './provider.js';
+import { ASYMMETRIC_ALGS, type Provider } from './provider.js';
 
 /** What sessionkit knows about one access token. */
 export interface TokenInfo {
@@ -20,7 +20,6 @@ export interface TokenInfo {
   verified: boolean;
 }
 
-const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
 
 /** Verifies access tokens and caches the outcome per token value (bounded; never caches a failure). */
 export class TokenInspector {
@@ -53,20 +52,17 @@ export class TokenInspector {
       return [{ claims: {}, expiresAt: fallbackExpiresAt, verified: false }, true];
     }
     const unchecked: TokenInfo = { claims: payload as Record<string, unknown>, expiresAt: expOf(payload, fallbackExpiresAt), verified: false };
-    let jwks;
     try {
-      const issuer = await this.#provider.issuer();
       // A JWT of another issuer (an API's own tokens) is opaque to us.
-      if (payload.iss !== issuer) return [{ claims: {}, expiresAt: fallbackExpiresAt, verified: false }, true];
-      jwks = await this.#provider.jwks();
+      if (payload.iss !== (await this.#provider.issuer())) return [{ claims: {}, expiresAt: fallbackExpiresAt, verified: false }, true];
     } catch {
       // Discovery failed: the provider is down. The token came from its token endpoint and lives
       // in a sealed cookie; use it unchecked now and verify it once the provider is back.
       return [unchecked, false];
     }
-    if (!jwks) return [unchecked, true];
     try {
-      await compactVerify(token, jwks, { algorithms: ASYMMETRIC_ALGS });
+      const checked = await this.#provider.withKeys((keys) => compactVerify(token, keys, { algorithms: ASYMMETRIC_ALGS }));
+      if (checked === null) return [unchecked, true];
     } catch (error) {
       if (isUnreachable(error)) return [unchecked, false];
       throw new TokenError(`access token does not verify: ${(error as Error).name}`, { cause: error });
@@ -97,14 +93,12 @@ export class BearerVerifier {
     const hit = this.#cache.get(token);
     if (hit && typeof hit.exp === 'number' && hit.exp > Date.now() / 1000) return hit;
     try {
-      const jwks = await this.#provider.jwks();
-      if (!jwks) return null;
-      const { payload } = await jwtVerify(token, jwks, {
-        issuer: this.#issuer ?? (await this.#provider.issuer()),
-        audience: this.#audience,
-        algorithms: ASYMMETRIC_ALGS,
-        requiredClaims: ['exp', 'sub'],
-      });
+      const issuer = this.#issuer ?? (await this.#provider.issuer());
+      const verified = await this.#provider.withKeys((keys) =>
+        jwtVerify(token, keys, { issuer, audience: this.#audience, algorithms: ASYMMETRIC_ALGS, requiredClaims: ['exp', 'sub'] }),
+      );
+      if (!verified) return null;
+      const { payload } = verified;
       const claims = payload as Record<string, unknown>;
       this.#cache.set(token, claims, { ttl: Math.max(1, (payload.exp! - Date.now() / 1000) * 1000) });
       return claims;
@@ -114,13 +108,16 @@ export class BearerVerifier {
   }
 }
 
-/** JWKS fetch failures: the keys could not be had, which says nothing about the token. */
+/**
+ * JWKS fetch failures: the keys could not be had, which says nothing about the token. Told by
+ * name and code, not `instanceof`: fetch errors may come from another realm.
+ */
 function isUnreachable(error: unknown): boolean {
-  return (
-    error instanceof joseErrors.JWKSTimeout ||
-    (error instanceof TypeError && /fetch/i.test(error.message)) ||
-    (error instanceof joseErrors.JOSEError && /Expected 200 OK|JSON/i.test(error.message) && !(error instanceof joseErrors.JWKSNoMatchingKey))
-  );
+  const e = error as { name?: string; code?: string; message?: string } | null;
+  if (!e) return false;
+  if (e.code === 'ERR_JWKS_TIMEOUT' || e.code === 'ERR_JWKS_INVALID') return true;
+  if (e.name === 'TypeError' || e.name === 'AbortError' || e.name === 'TimeoutError') return true;
+  return e.code === 'ERR_JOSE_GENERIC' && /Expected 200 OK|JSON/i.test(e.message ?? '');
 }
 
 /** Decode an ID token's payload (already validated when it was received); `{}` when absent or malformed. */

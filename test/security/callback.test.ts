@@ -25,7 +25,6 @@ import {
   writtenSessionCookies,
   type Outcome,
 } from './support.js';
-import { knownLibraryBug, type KnownBug } from './known-bugs.js';
 
 const OTHER_PASSWORD = 'another-password-of-at-least-thirty-two-chars!!';
 const TX_TTL = 600;
@@ -72,11 +71,6 @@ function rewriteTokens(c: Ctx, rewrite: (body: Record<string, any>) => Promise<R
 function resignedIdToken(c: Ctx, patch: Record<string, unknown>) {
   rewriteTokens(c, async (body) => ({ ...body, id_token: await c.idp.signJwt({ ...claimsOf(body.id_token), ...patch }) }));
 }
-
-/** Cases that fail because the library is wrong (see known-bugs.ts). */
-const BUGS: Record<string, KnownBug> = {
-  'ID token signed by an unknown key under the provider’s kid': 'id-token-signature',
-};
 
 const REFUSED: Outcome = { status: 400, cleared: false, session: false };
 
@@ -273,10 +267,7 @@ describe.each(FRAMEWORKS)('hostile sign-in callbacks on %s', (_name, factory) =>
       expect(cookies.names().filter((n) => n.startsWith('sessionkit.tx.') && n === spent?.name)).toEqual([]);
     }
   };
-  test.each(cases.filter(([name]) => !BUGS[name]))('%s', (_what, attempt, reason, oauthError) => run(attempt, reason, oauthError));
-  for (const [name, attempt, reason, oauthError] of cases.filter(([n]) => BUGS[n])) {
-    knownLibraryBug(BUGS[name])(name, () => run(attempt, reason, oauthError));
-  }
+  test.each(cases)('%s', (_what, attempt, reason, oauthError) => run(attempt, reason, oauthError));
 
   test('a failed callback over an existing session leaves that session as it was', async () => {
     const cookies = await signedInCookies(c.app, BOB);

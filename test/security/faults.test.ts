@@ -26,7 +26,6 @@ import {
   signedInCookies,
   writtenSessionCookies,
 } from './support.js';
-import { knownLibraryBug } from './known-bugs.js';
 
 const TTL = 300;
 const QUICK = 300; // httpTimeout of the apps under test, ms
@@ -305,7 +304,7 @@ describe.each(FRAMEWORKS)('provider faults on %s', (_name, factory: AppFactory) 
     };
     const title = (name: string) => `${name}: a session goes on (keys unknown, token from the token endpoint), a bearer token is refused; both fine once it is back`;
     test.each(OUTAGES.filter((f) => f.name !== 'connection refused').map((f) => [f.name, f] as const))(title('%s'), (_n, fault) => jwksCase(fault));
-    knownLibraryBug('jwks-refused-cross-realm')(title('connection refused'), () => jwksCase(OUTAGES.find((f) => f.name === 'connection refused')!));
+    test(title('connection refused'), () => jwksCase(OUTAGES.find((f) => f.name === 'connection refused')!));
   });
 
   test('provider down at start-up: the app is built and serves public routes and existing sessions; sign-in works once it starts', async () => {
