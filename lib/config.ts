@@ -193,8 +193,10 @@ export function resolveConfig(options: SessionKitOptions = {}, env: Env = proces
     throw new ConfigError('logger', undefined, 'must have warn() and error() methods');
   }
   const coordinator = options.coordinator ?? new MemoryCoordinator();
-  if (typeof coordinator.coordinate !== 'function') {
-    throw new ConfigError('coordinator', undefined, 'must implement coordinate() (use redisCoordinator() or leave it out)');
+  for (const method of ['coordinate', 'endSessions', 'endedAt'] as const) {
+    if (typeof coordinator[method] !== 'function') {
+      throw new ConfigError('coordinator', undefined, `must implement ${method}() (use MemoryCoordinator, redisCoordinator() or leave it out)`);
+    }
   }
   for (const hook of ['onSignIn', 'onSignInError', 'onSignOut', 'onRefreshSuccess', 'onRefreshError'] as const) {
     if (options[hook] !== undefined && typeof options[hook] !== 'function') {

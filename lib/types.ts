@@ -58,6 +58,10 @@ export interface Auth {
 export interface SessionRecord {
   /** Record format version. */
   v: 1;
+  /** sessionkit's own id of this session: random, set at sign-in, kept across refreshes. */
+  id?: string;
+  /** The provider's session id (`sid` of the ID token), for back-channel logout. */
+  sid?: string;
   user: User;
   accessToken: string;
   refreshToken?: string;

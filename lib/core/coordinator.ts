@@ -25,7 +25,8 @@ export interface RefreshOutcome {
 
 /**
  * Shares refresh grants between concurrent requests (and, for shared implementations, between
- * instances). `key` is a hash of the refresh token, never the token itself.
+ * instances), and remembers which sessions have ended (logout, back-channel logout) so that a
+ * replayed cookie of an ended session is refused. Keys are hashes or identifiers, never tokens.
  */
 export interface RefreshCoordinator {
   /**
@@ -34,6 +35,13 @@ export interface RefreshCoordinator {
    * remembered.
    */
   coordinate(key: string, target: string | null, refresh: () => Promise<TokenRecord>): Promise<RefreshOutcome>;
+  /**
+   * Record that the sessions named by `keys` (`session:<id>`, `sid:<provider session>`,
+   * `sub:<user>`) that began at or before `at` (Unix seconds) have ended; remember it `ttl` seconds.
+   */
+  endSessions(keys: readonly string[], at: number, ttl: number): void | Promise<void>;
+  /** The latest end recorded for any of `keys`, Unix seconds; undefined when none. */
+  endedAt(keys: readonly string[]): number | undefined | Promise<number | undefined>;
 }
 
 /** Options of {@link MemoryCoordinator}. */
@@ -42,15 +50,36 @@ export interface MemoryCoordinatorOptions {
   memoTtl?: number;
   /** Most memo entries kept (default 10 000). */
   max?: number;
+  /** Most ended-session entries kept (default 100 000). */
+  maxEnded?: number;
 }
 
 /** The in-process {@link RefreshCoordinator}: enough for one server process. */
 export class MemoryCoordinator implements RefreshCoordinator {
   readonly #inFlight = new Map<string, Promise<RefreshOutcome>>();
   readonly #memo: LRUCache<string, RefreshOutcome>;
+  readonly #ended: LRUCache<string, number>;
 
   constructor(options: MemoryCoordinatorOptions = {}) {
     this.#memo = new LRUCache({ max: options.max ?? 10_000, ttl: options.memoTtl ?? 60_000 });
+    this.#ended = new LRUCache({ max: options.maxEnded ?? 100_000 });
+  }
+
+  endSessions(keys: readonly string[], at: number, ttl: number): void {
+    for (const key of keys) {
+      const previous = this.#ended.get(key) ?? 0;
+      this.#ended.set(key, Math.max(previous, at), { ttl: ttl * 1000 });
+    }
+  }
+
+  endedAt(keys: readonly string[]): number | undefined {
+    if (this.#ended.size === 0) return undefined;
+    let latest: number | undefined;
+    for (const key of keys) {
+      const at = this.#ended.get(key);
+      if (at !== undefined && (latest === undefined || at > latest)) latest = at;
+    }
+    return latest;
   }
 
   coordinate(key: string, target: string | null, refresh: () => Promise<TokenRecord>): Promise<RefreshOutcome> {

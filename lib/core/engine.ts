@@ -7,7 +7,8 @@
  */
 import picomatch from 'picomatch';
 import { resolveConfig, type ResolvedConfig, type ResolvedRoutes } from '../config.js';
-import type { Auth, SessionKitOptions } from '../types.js';
+import type { Auth, SessionKitOptions, SessionRecord } from '../types.js';
+import type { AuthFields } from './view.js';
 import { acceptsHtml, json, redirect, splitUrl, type Reply, type RequestView, type ResponseSink } from './http.js';
 import { Provider } from './provider.js';
 import { Refresher } from './refresh.js';
@@ -42,6 +43,8 @@ export class Core {
   readonly cookies: SessionCookies;
   readonly inspector: TokenInspector;
   readonly refresher: Refresher;
+  /** The `Auth` fields of each session record, computed once per record (records are cached by cookie value). */
+  readonly views = new WeakMap<SessionRecord, Readonly<AuthFields>>();
   /** Verifies `Authorization: Bearer` tokens; null unless the `bearer` option is set. */
   readonly bearer: BearerVerifier | null;
   readonly #routes = new Map<string, RouteName>();
@@ -63,6 +66,27 @@ export class Core {
     this.#signUp = this.cfg.signUpPaths.length ? picomatch([...this.cfg.signUpPaths]) : () => false;
   }
 
+  /**
+   * {@link handle} without any await, for a request that is not one of the routes and whose
+   * session is already known (see {@link RequestSession.fromCache}); null when `handle` must run.
+   */
+  handleCached(request: RequestView, sink: ResponseSink): Outcome | null {
+    const q = request.url.indexOf('?');
+    const path = q < 0 ? request.url : request.url.slice(0, q);
+    if (this.#routes.has(path)) return null;
+    const session = RequestSession.fromCache(this, request, sink);
+    if (!session) return null;
+    return this.#afterLoad(path, session, request);
+  }
+
+  #afterLoad(path: string, session: RequestSession, request: RequestView): Outcome {
+    if (this.cfg.middlewareAuth.enabled && !this.#public(path)) {
+      const denied = this.guard(session.auth, request);
+      if (denied) return { reply: denied };
+    }
+    return { session };
+  }
+
   /** Answer sessionkit's routes; otherwise load the session for the application. */
   async handle(request: RequestView, sink: ResponseSink): Promise<Outcome> {
     const { path, query } = splitUrl(request.url);
@@ -81,11 +105,7 @@ export class Core {
       case 'accessToken':
         return { reply: accessToken(this, session) };
     }
-    if (this.cfg.middlewareAuth.enabled && !this.#public(path)) {
-      const denied = this.guard(session.auth, request);
-      if (denied) return { reply: denied };
-    }
-    return { session };
+    return this.#afterLoad(path, session, request);
   }
 
   /** The absolute path of the login route with its query. */

@@ -4,8 +4,9 @@
  *
  * @packageDocumentation
  */
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
+import type { SessionRecord } from '../types.js';
 
 /** What the core needs to know about a request. Adapters build it from `req` or `ctx`. */
 export interface RequestView {
@@ -22,6 +23,8 @@ export interface RequestView {
   stream?: Readable;
   /** The framework's own object (`req` or `ctx`), handed to hooks as `request`. */
   raw: unknown;
+  /** Told when the session record changes mid-request (`auth.refresh()`), to keep `req.session` current. */
+  expose?(previous: SessionRecord | null, next: SessionRecord | null): void;
 }
 
 /** Where the core writes headers on the current response. */
@@ -34,6 +37,38 @@ export interface ResponseSink {
   raw: unknown;
   /** True once the response has been sent (hooks may send their own). */
   sent(): boolean;
+}
+
+/**
+ * A sink on Node's own response object, which Express's `res` is and Koa's `ctx.res` holds:
+ * plain `setHeader` calls, the cheapest there are, and no framework decides anything.
+ */
+export function nodeSink(res: ServerResponse, raw: unknown): ResponseSink {
+  return new NodeSink(res, raw);
+}
+
+class NodeSink implements ResponseSink {
+  readonly #res: ServerResponse;
+  readonly raw: unknown;
+
+  constructor(res: ServerResponse, raw: unknown) {
+    this.#res = res;
+    this.raw = raw;
+  }
+
+  append(name: string, value: string | string[]): void {
+    const previous = this.#res.getHeader(name);
+    if (previous === undefined) this.#res.setHeader(name, value);
+    else this.#res.setHeader(name, ([] as string[]).concat(previous as string | string[], value));
+  }
+
+  set(name: string, value: string): void {
+    this.#res.setHeader(name, value);
+  }
+
+  sent(): boolean {
+    return this.#res.headersSent;
+  }
 }
 
 /** A complete answer from a route. Cookies and cache headers are already on the sink. */

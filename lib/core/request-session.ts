@@ -13,10 +13,56 @@ import { parseCookies, type CookieJar } from './session-cookie.js';
 import { idTokenClaims, type BearerVerifier } from './tokens.js';
 import { needsRefresh, now } from './refresh.js';
 import { runHook } from './hooks.js';
-import { signedInFields, signedOutFields, userFromClaims, type AuthFields } from './view.js';
+import { deepFreeze, signedInFields, signedOutFields, userFromClaims, type AuthFields } from './view.js';
+
+/**
+ * The names under which a session can be ended: its own id first, then the provider's session
+ * and the user (back-channel logout). Computed once per record.
+ */
+export function endKeys(record: SessionRecord): readonly string[] {
+  let keys = END_KEYS.get(record);
+  if (!keys) {
+    keys = [`session:${record.id ?? record.createdAt}`, `sub:${record.user.id}`];
+    if (record.sid) keys.push(`sid:${record.sid}`);
+    END_KEYS.set(record, keys);
+  }
+  return keys;
+}
+const END_KEYS = new WeakMap<SessionRecord, string[]>();
 
 /** Provider errors that mean "sign in again to enter that organization". */
 const REAUTHENTICATE = new Set(['interaction_required', 'login_required', 'consent_required', 'mfa_required', 'sso_required']);
+
+/** The `Auth` object: its data fields are own properties, its methods live on the prototype. */
+class SessionAuth {
+  declare isAuthenticated: boolean;
+  declare user: Auth['user'];
+  declare claims: Auth['claims'];
+  readonly #session: RequestSession;
+
+  constructor(session: RequestSession) {
+    this.#session = session;
+    Object.assign(this, signedOutFields());
+  }
+
+  refresh(options?: RefreshOptions): Promise<Auth> {
+    return this.#session.refreshNow(options);
+  }
+
+  switchOrganization(organizationId: string): Promise<Auth> {
+    return this.#session.switchOrganization(organizationId);
+  }
+
+  /** The core behind an `Auth` object made here; null for anything else. */
+  static coreOf(auth: unknown): Core | null {
+    return typeof auth === 'object' && auth !== null && #session in auth ? (auth as SessionAuth).#session.core : null;
+  }
+}
+
+/** The core that made `auth` (what `requireAuth()` decides with); null when `auth` is not sessionkit's. */
+export function coreOf(auth: unknown): Core | null {
+  return SessionAuth.coreOf(auth);
+}
 
 /** The session of one request. Create with {@link RequestSession.load}. */
 export class RequestSession {
@@ -39,19 +85,7 @@ export class RequestSession {
     this.jar = parseCookies(request.headers.cookie);
     const incoming = core.cookies.read(this.jar);
     this.#names = incoming.names;
-    const self = this;
-    this.auth = Object.assign(signedOutFields(), {
-      refresh(options?: RefreshOptions) {
-        return self.refreshNow(options);
-      },
-      switchOrganization(organizationId: string) {
-        return self.switchOrganization(organizationId);
-      },
-    });
-    Object.defineProperties(this.auth, {
-      refresh: { enumerable: false },
-      switchOrganization: { enumerable: false },
-    });
+    this.auth = new SessionAuth(this);
     this.#incoming = incoming.value;
   }
 
@@ -72,6 +106,39 @@ export class RequestSession {
     return session;
   }
 
+  /**
+   * The session without any await, when everything it needs is already known: no cookie (and no
+   * bearer token to check), or a cookie whose record and view are cached, not due for refresh,
+   * not ended. Null when the full {@link load} must run. This is the path of nearly every request.
+   */
+  static fromCache(core: Core, request: RequestView, sink: ResponseSink): RequestSession | null {
+    const session = new RequestSession(core, request, sink);
+    const value = session.#incoming;
+    if (value === null) {
+      return session.#names.length || (core.bearer && request.headers.authorization) ? null : session;
+    }
+    const record = core.cookies.cached(value);
+    if (!record) return null;
+    const fields = core.views.get(record);
+    if (!fields || needsRefresh(record, core.cfg.refreshBuffer) || session.#timedOut(record) !== 'live') return null;
+    const ended = core.cfg.coordinator.endedAt(endKeys(record));
+    if (ended !== undefined) return null;
+    session.record = record;
+    Object.assign(session.auth, fields);
+    session.markPrivate();
+    return session;
+  }
+
+  /** `expired` past a timeout, `touch` when idle tracking wants the activity written, else `live`. */
+  #timedOut(record: SessionRecord): 'expired' | 'touch' | 'live' {
+    const { absoluteTimeout, idleTimeout } = this.core.cfg.session;
+    if (!absoluteTimeout && !idleTimeout) return 'live';
+    const t = now();
+    const lastSeen = record.touchedAt ?? record.createdAt;
+    if ((absoluteTimeout && record.createdAt + absoluteTimeout <= t) || (idleTimeout && lastSeen + idleTimeout <= t)) return 'expired';
+    return idleTimeout && t - lastSeen >= Math.max(1, Math.floor(idleTimeout / 10)) ? 'touch' : 'live';
+  }
+
   async #load(refresh: boolean): Promise<void> {
     const { core } = this;
     if (this.#incoming === null) {
@@ -85,16 +152,20 @@ export class RequestSession {
       this.clear();
       return;
     }
-    const { absoluteTimeout, idleTimeout } = core.cfg.session;
-    const t = now();
-    const lastSeen = record.touchedAt ?? record.createdAt;
-    if ((absoluteTimeout && record.createdAt + absoluteTimeout <= t) || (idleTimeout && lastSeen + idleTimeout <= t)) {
+    const timing = this.#timedOut(record);
+    if (timing === 'expired') {
+      this.clear();
+      return;
+    }
+    const ended = await core.cfg.coordinator.endedAt(endKeys(record));
+    if (ended !== undefined && ended >= record.createdAt) {
+      core.cfg.logger.debug?.({}, 'sessionkit: the session was ended (logout); signed out');
       this.clear();
       return;
     }
     if (!(await this.#show(record))) return;
     if (refresh && needsRefresh(record, core.cfg.refreshBuffer)) await this.#refreshDue(record);
-    else if (idleTimeout && t - lastSeen >= Math.max(1, Math.floor(idleTimeout / 10))) await this.#commit(record);
+    else if (timing === 'touch') await this.#commit(record);
     else this.markPrivate();
   }
 
@@ -120,17 +191,23 @@ export class RequestSession {
 
   /** Make `record` the request's session (verifying its access token); false when it does not verify. */
   async #show(record: SessionRecord): Promise<boolean> {
-    let claims: Record<string, unknown>;
-    try {
-      claims = (await this.core.inspector.inspect(record.accessToken, record.expiresAt)).claims;
-    } catch (error) {
-      if (!(error instanceof TokenError)) throw error;
-      this.core.cfg.logger.warn({ reason: error.message }, 'sessionkit: session access token does not verify; signed out');
-      this.clear();
-      return false;
+    let fields = this.core.views.get(record);
+    if (!fields) {
+      let info;
+      try {
+        info = await this.core.inspector.inspect(record.accessToken, record.expiresAt);
+      } catch (error) {
+        if (!(error instanceof TokenError)) throw error;
+        this.core.cfg.logger.warn({ reason: error.message }, 'sessionkit: session access token does not verify; signed out');
+        this.clear();
+        return false;
+      }
+      fields = signedInFields(record, info.claims, idTokenClaims(record.idToken), this.core.cfg.claims);
+      // The same record (same cookie value) shows the same view: compute it once, share it frozen.
+      if (info.final) this.core.views.set(record, deepFreeze(fields));
     }
     this.record = record;
-    Object.assign(this.auth, signedOutFields(), signedInFields(record, claims, idTokenClaims(record.idToken), this.core.cfg.claims));
+    Object.assign(this.auth, fields);
     return true;
   }
 
@@ -164,7 +241,9 @@ export class RequestSession {
     this.#names = names;
     this.sink.append('Set-Cookie', headers);
     this.markPrivate();
+    const previous = this.record;
     await this.#show(record);
+    this.request.expose?.(previous, this.record);
   }
 
   /** Write a new session (sign-in). */
@@ -183,6 +262,7 @@ export class RequestSession {
   }
 
   #signOutView(): void {
+    if (this.record) this.request.expose?.(this.record, null);
     this.record = null;
     for (const key of Object.keys(this.auth)) delete (this.auth as unknown as Record<string, unknown>)[key];
     Object.assign(this.auth, signedOutFields());
@@ -239,6 +319,10 @@ export class RequestSession {
       await this.core.provider.revoke(record.refreshToken).catch((error: unknown) => {
         this.core.cfg.logger.warn({ error: (error as Error)?.name }, 'sessionkit: revoking the refresh token failed; signing out anyway');
       });
+    }
+    if (record) {
+      // A replay of this cookie (stolen, or another tab's copy) is refused from now on.
+      await this.core.cfg.coordinator.endSessions(endKeys(record).slice(0, 1), now(), this.core.cfg.cookie.maxAge);
     }
     this.clear();
     if (record) await runHook(this.core.cfg, 'onSignOut', { user: record.user, sessionId: fields.sessionId, request: this.request.raw });

@@ -21,6 +21,9 @@ const TRANSACTION_TTL = 10 * 60;
 /** Exactly what `sealData` produces (iron `Fe26.2`, iron-session format 2); anything else is refused unread. */
 const SEAL = /^Fe26\.2\*\d{1,10}\*[0-9a-f]{64}\*[\w-]{22}\*[\w-]+\*\d*\*[0-9a-f]{64}\*[\w-]{43}~2$/;
 
+/** How much of a seal's end (its HMAC, then `~2`) keys the cache of unsealed records. */
+const MAC_TAIL = 45;
+
 /** Cookies of one request, by name. */
 export type CookieJar = Record<string, string | undefined>;
 
@@ -55,7 +58,11 @@ export class SessionCookies {
   readonly #cfg: ResolvedConfig;
   readonly #attrs: SerializeOptions;
   readonly #chunkSize: number;
-  readonly #unsealed = new LRUCache<string, SessionRecord>({ max: 5_000 });
+  /**
+   * Unsealed records by the seal's MAC (its last characters), each with the full value it came
+   * from: hashing a 4 KB string for a Map lookup costs ~6 µs, comparing two costs nanoseconds.
+   */
+  readonly #unsealed = new LRUCache<string, { value: string; record: SessionRecord }>({ max: 5_000 });
   readonly #password: Record<string, string>;
 
   constructor(cfg: ResolvedConfig) {
@@ -92,10 +99,16 @@ export class SessionCookies {
     return { value, names };
   }
 
+  /** The record of a cookie value unsealed before, without any work; undefined otherwise. */
+  cached(value: string): SessionRecord | undefined {
+    const hit = this.#unsealed.get(value.slice(-MAC_TAIL));
+    return hit && hit.value === value ? hit.record : undefined;
+  }
+
   /** Unseal a session; null for anything that is not a current, well-formed session of ours. */
   async unseal(value: string): Promise<SessionRecord | null> {
     if (!value || value.length > COOKIE_LIMIT * MAX_CHUNKS) return null;
-    const hit = this.#unsealed.get(value);
+    const hit = this.cached(value);
     if (hit) return hit;
     if (!SEAL.test(value)) return null;
     let data: unknown;
@@ -105,7 +118,7 @@ export class SessionCookies {
       return null;
     }
     if (!isSessionRecord(data)) return null;
-    this.#unsealed.set(value, data, { ttl: this.#cfg.cookie.maxAge * 1000 });
+    this.#remember(value, data, Number(value.split('*')[5]));
     return data;
   }
 
@@ -118,7 +131,7 @@ export class SessionCookies {
     // Rolling: the cookie lives maxAge from now; else maxAge from sign-in.
     const lifetime = this.#cfg.session.rolling ? maxAge : Math.max(1, record.createdAt + maxAge - Math.floor(Date.now() / 1000));
     const sealed = await sealData(record, { password: this.#password, ttl: lifetime });
-    this.#unsealed.set(sealed, record, { ttl: lifetime * 1000 });
+    this.#remember(sealed, record, Date.now() + lifetime * 1000);
     const name = this.#cfg.cookie.name;
     const attrs = { ...this.#attrs, maxAge: lifetime };
     const headers: string[] = [];
@@ -135,6 +148,12 @@ export class SessionCookies {
     }
     for (const stale of previous) if (!written.has(stale)) headers.push(this.#expire(stale));
     return { headers, names: [...written] };
+  }
+
+  /** Cache an unsealed record: never past the seal's own expiry nor the access token's. */
+  #remember(value: string, record: SessionRecord, sealExpiresAtMs: number): void {
+    const ttl = Math.min(sealExpiresAtMs, record.expiresAt * 1000) - Date.now();
+    if (ttl > 0) this.#unsealed.set(value.slice(-MAC_TAIL), { value, record }, { ttl });
   }
 
   /** Set-Cookie headers that delete every named cookie. */

@@ -18,6 +18,8 @@ export interface TokenInfo {
   expiresAt: number;
   /** True when the token is a JWT of the provider, verified. */
   verified: boolean;
+  /** True when this is the settled verdict (false while the provider's keys could not be had). */
+  final: boolean;
 }
 
 
@@ -38,20 +40,21 @@ export class TokenInspector {
   async inspect(token: string, fallbackExpiresAt: number): Promise<TokenInfo> {
     const cached = this.#cache.get(token);
     if (cached) return cached;
-    const [info, cacheable] = await this.#inspect(token, fallbackExpiresAt);
-    if (cacheable) this.#cache.set(token, info, { ttl: Math.max(1, info.expiresAt * 1000 - Date.now() + 5 * 60_000) });
+    const [partial, final] = await this.#inspect(token, fallbackExpiresAt);
+    const info = { ...partial, final };
+    if (final) this.#cache.set(token, info, { ttl: Math.max(1, info.expiresAt * 1000 - Date.now() + 5 * 60_000) });
     return info;
   }
 
   /** Returns the info and whether it may be cached (not when the provider's keys could not be had). */
-  async #inspect(token: string, fallbackExpiresAt: number): Promise<[TokenInfo, boolean]> {
+  async #inspect(token: string, fallbackExpiresAt: number): Promise<[Omit<TokenInfo, 'final'>, boolean]> {
     let payload: JWTPayload;
     try {
       payload = decodeJwt(token);
     } catch {
       return [{ claims: {}, expiresAt: fallbackExpiresAt, verified: false }, true];
     }
-    const unchecked: TokenInfo = { claims: payload as Record<string, unknown>, expiresAt: expOf(payload, fallbackExpiresAt), verified: false };
+    const unchecked = { claims: payload as Record<string, unknown>, expiresAt: expOf(payload, fallbackExpiresAt), verified: false };
     try {
       // A JWT of another issuer (an API's own tokens) is opaque to us.
       if (payload.iss !== (await this.#provider.issuer())) return [{ claims: {}, expiresAt: fallbackExpiresAt, verified: false }, true];

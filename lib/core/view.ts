@@ -86,3 +86,12 @@ export function publicView(auth: AuthFields): Record<string, unknown> {
     expiresAt: auth.expiresAt ?? null,
   };
 }
+
+/** Freeze `value` and everything reachable from it (views shared between requests stay unchanged). */
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

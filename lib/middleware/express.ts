@@ -5,9 +5,10 @@
  * @packageDocumentation
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { Core, type RequireAuthOptions } from '../core/engine.js';
-import type { Reply, RequestView, ResponseSink } from '../core/http.js';
-import type { Auth, SessionKitOptions, SessionRecord } from '../types.js';
+import { Core, type Outcome, type RequireAuthOptions } from '../core/engine.js';
+import { nodeSink, type Reply, type RequestView } from '../core/http.js';
+import { coreOf } from '../core/request-session.js';
+import type { Auth, SessionKitOptions } from '../types.js';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -19,18 +20,20 @@ declare global {
   }
 }
 
-const CORE = Symbol.for('sessionkit.core');
+type WithSession = Request & { session?: unknown };
 
 function view(req: Request): RequestView {
-  return { method: req.method, url: req.url, originalUrl: req.originalUrl ?? req.url, headers: req.headers, body: req.body, stream: req, raw: req };
-}
-
-function sink(res: Response): ResponseSink {
   return {
-    append: (name, value) => void res.append(name, value),
-    set: (name, value) => void res.setHeader(name, value),
-    raw: res,
-    sent: () => res.headersSent,
+    method: req.method,
+    url: req.url,
+    originalUrl: req.originalUrl ?? req.url,
+    headers: req.headers,
+    body: req.body,
+    stream: req,
+    raw: req,
+    expose(previous, next) {
+      if ((req as WithSession).session === previous) (req as WithSession).session = next;
+    },
   };
 }
 
@@ -54,25 +57,21 @@ function send(res: Response, reply: Reply): void {
  */
 export function authMiddleware(options?: SessionKitOptions<Request>): RequestHandler {
   const core = new Core(options);
-  return async function sessionkit(req: Request, res: Response, next: NextFunction) {
-    try {
-      const outcome = await core.handle(view(req), sink(res));
-      if (outcome.reply) return send(res, outcome.reply);
-      const session = outcome.session;
-      Object.defineProperty(req, CORE, { value: core, configurable: true });
-      req.auth = session.auth;
-      if ((req as { session?: unknown }).session === undefined) {
-        Object.defineProperty(req, 'session', {
-          configurable: true,
-          enumerable: true,
-          get: (): SessionRecord | null => session.record,
-        });
-      }
-      next();
-    } catch (error) {
-      next(error);
-    }
+  return function sessionkit(req: Request, res: Response, next: NextFunction) {
+    const request = view(req);
+    const sink = nodeSink(res, res);
+    const cached = core.handleCached(request, sink);
+    if (cached) return finish(req, res, next, cached);
+    core.handle(request, sink).then((outcome) => finish(req, res, next, outcome), next);
   };
+}
+
+function finish(req: Request, res: Response, next: NextFunction, outcome: Outcome): void {
+  if (outcome.reply) return send(res, outcome.reply);
+  // Plain assignments: Object.defineProperty on `req` halves Express's throughput (measured).
+  req.auth = outcome.session.auth;
+  if ((req as WithSession).session === undefined) (req as WithSession).session = outcome.session.record;
+  next();
 }
 
 /**
@@ -81,7 +80,7 @@ export function authMiddleware(options?: SessionKitOptions<Request>): RequestHan
  */
 export function requireAuth(options: RequireAuthOptions = {}): RequestHandler {
   return function requireAuthGuard(req: Request, res: Response, next: NextFunction) {
-    const core = (req as unknown as Record<symbol, Core | undefined>)[CORE];
+    const core = coreOf(req.auth);
     if (!core) return next(new Error('sessionkit: requireAuth() needs authMiddleware() to run first'));
     const denied = core.guard(req.auth, view(req), options);
     if (denied) return send(res, denied);

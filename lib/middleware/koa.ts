@@ -5,9 +5,10 @@
  * @packageDocumentation
  */
 import type { Context, Middleware, Next } from 'koa';
-import { Core, type RequireAuthOptions } from '../core/engine.js';
-import type { Reply, RequestView, ResponseSink } from '../core/http.js';
-import type { Auth, SessionKitOptions, SessionRecord } from '../types.js';
+import { Core, type Outcome, type RequireAuthOptions } from '../core/engine.js';
+import { nodeSink, type Reply, type RequestView } from '../core/http.js';
+import { coreOf } from '../core/request-session.js';
+import type { Auth, SessionKitOptions } from '../types.js';
 
 declare module 'koa' {
   interface DefaultState {
@@ -16,19 +17,18 @@ declare module 'koa' {
   }
 }
 
-const CORE = Symbol.for('sessionkit.core');
-
 function view(ctx: Context): RequestView {
-  const body = (ctx.request as { body?: unknown }).body;
-  return { method: ctx.method, url: ctx.url, originalUrl: ctx.originalUrl ?? ctx.url, headers: ctx.req.headers, body, stream: ctx.req, raw: ctx };
-}
-
-function sink(ctx: Context): ResponseSink {
   return {
-    append: (name, value) => ctx.append(name, value),
-    set: (name, value) => ctx.set(name, value),
+    method: ctx.method,
+    url: ctx.url,
+    originalUrl: ctx.originalUrl ?? ctx.url,
+    headers: ctx.req.headers,
+    body: (ctx.request as { body?: unknown }).body,
+    stream: ctx.req,
     raw: ctx,
-    sent: () => ctx.headerSent,
+    expose(previous, next) {
+      if (ctx.state.session === previous) ctx.state.session = next;
+    },
   };
 }
 
@@ -50,17 +50,20 @@ function send(ctx: Context, reply: Reply): void {
  */
 export function koaAuth(options?: SessionKitOptions<Context>): Middleware {
   const core = new Core(options);
-  return async function sessionkit(ctx: Context, next: Next) {
-    const outcome = await core.handle(view(ctx), sink(ctx));
-    if (outcome.reply) return send(ctx, outcome.reply);
-    const session = outcome.session;
-    Object.defineProperty(ctx.state, CORE, { value: core, configurable: true });
-    ctx.state.auth = session.auth;
-    if (ctx.state.session === undefined) {
-      Object.defineProperty(ctx.state, 'session', { configurable: true, enumerable: true, get: (): SessionRecord | null => session.record });
-    }
-    await next();
+  return function sessionkit(ctx: Context, next: Next) {
+    const request = view(ctx);
+    const sink = nodeSink(ctx.res, ctx);
+    const cached = core.handleCached(request, sink);
+    if (cached) return finish(ctx, next, cached);
+    return core.handle(request, sink).then((outcome) => finish(ctx, next, outcome));
   };
+}
+
+function finish(ctx: Context, next: Next, outcome: Outcome): Promise<void> | void {
+  if (outcome.reply) return send(ctx, outcome.reply);
+  ctx.state.auth = outcome.session.auth;
+  if (ctx.state.session === undefined) ctx.state.session = outcome.session.record;
+  return next();
 }
 
 /**
@@ -69,11 +72,11 @@ export function koaAuth(options?: SessionKitOptions<Context>): Middleware {
  * `organization` → 403 JSON.
  */
 export function requireAuth(options: RequireAuthOptions = {}): Middleware {
-  return async function requireAuthGuard(ctx: Context, next: Next) {
-    const core = (ctx.state as unknown as Record<symbol, Core | undefined>)[CORE];
+  return function requireAuthGuard(ctx: Context, next: Next) {
+    const core = coreOf(ctx.state.auth);
     if (!core) throw new Error('sessionkit: requireAuth() needs koaAuth() to run first');
     const denied = core.guard(ctx.state.auth, view(ctx), options);
     if (denied) return send(ctx, denied);
-    await next();
+    return next();
   };
 }

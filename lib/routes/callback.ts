@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+import { randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
 import type { Core } from '../core/engine.js';
 import { CallbackError, TokenError } from '../errors.js';
@@ -85,6 +86,7 @@ async function signIn(core: Core, request: RequestView, query: URLSearchParams, 
   }
   const record: SessionRecord = {
     v: 1,
+    id: randomBytes(16).toString('base64url'),
     user: userFromClaims(claims),
     accessToken: tokens.accessToken,
     refreshToken: tokens.refreshToken,
@@ -94,6 +96,7 @@ async function signIn(core: Core, request: RequestView, query: URLSearchParams, 
   };
   const organizationId = signedInFields(record, info.claims, idTokenClaims(tokens.idToken), cfg.claims).organizationId ?? tx.organizationId;
   if (organizationId) record.organizationId = organizationId;
+  if (typeof claims.sid === 'string') record.sid = claims.sid;
   if (!record.refreshToken) delete record.refreshToken;
   return { record, returnTo: tx.returnTo, appState: tx.appState };
 }
