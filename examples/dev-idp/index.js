@@ -357,6 +357,7 @@ export async function startDevIdp(options = {}) {
           client.clientAuthMethod !== 'none' || token.clientId === client.clientId
         ),
       },
+      backchannelLogout: { enabled: true },
       revocation: {
         enabled: true,
         allowedPolicy: async (/** @type {any} */ _ctx, /** @type {any} */ client, /** @type {any} */ token) => {

@@ -19,6 +19,7 @@ import { login } from '../routes/login.js';
 import { callback } from '../routes/callback.js';
 import { logout } from '../routes/logout.js';
 import { switchOrg } from '../routes/switch-org.js';
+import { backchannelLogout } from '../routes/backchannel-logout.js';
 import { accessToken, sessionInfo } from '../routes/session-info.js';
 
 /** What `requireAuth()` checks. */
@@ -93,6 +94,7 @@ export class Core {
     const route = this.#routes.get(path);
     if (route === 'login') return { reply: await login(this, request, sink, query) };
     if (route === 'callback') return { reply: await callback(this, request, sink, query) };
+    if (route === 'backchannelLogout') return { reply: await backchannelLogout(this, request) };
     // Logout and switch-org spend the refresh token themselves: no proactive refresh first.
     const session = await RequestSession.load(this, request, sink, route !== 'logout' && route !== 'switchOrg');
     switch (route) {
