@@ -14,6 +14,7 @@ import { adminPage, dashboardPage, homePage } from './views.js';
 function currentPage(req) {
   const url = new URL(req.originalUrl, 'http://app.invalid');
   url.searchParams.delete('error');
+  url.searchParams.delete('organizationId');
   return url.pathname + url.search;
 }
 

@@ -14,6 +14,7 @@ import { adminPage, dashboardPage, homePage } from '../express-app/views.js';
 function currentPage(ctx) {
   const url = new URL(ctx.originalUrl, 'http://app.invalid');
   url.searchParams.delete('error');
+  url.searchParams.delete('organizationId');
   return url.pathname + url.search;
 }
 

@@ -81,6 +81,8 @@ export class Core {
   }
 
   #afterLoad(path: string, session: RequestSession, request: RequestView): Outcome {
+    // A signed-out page depends on the cookie too: no shared cache may serve it to a signed-in user.
+    if (!session.auth.isAuthenticated) session.markVaries();
     if (this.cfg.middlewareAuth.enabled && !this.#public(path)) {
       const denied = this.guard(session.auth, request);
       if (denied) return { reply: denied };

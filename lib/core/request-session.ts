@@ -271,10 +271,19 @@ export class RequestSession {
   /** Mark the response as depending on the session: `Cache-Control: private, no-store` and `Vary: Cookie`. */
   markPrivate(): void {
     if (this.#private || this.sink.sent()) return;
-    this.#private = true;
     this.sink.set('Cache-Control', 'private, no-store');
+    this.markVaries();
+    this.#private = true;
+  }
+
+  /** `Vary: Cookie` only (a signed-out response, which caches may keep per cookie). */
+  markVaries(): void {
+    if (this.#private || this.#varies || this.sink.sent()) return;
+    this.#varies = true;
     this.sink.append('Vary', 'Cookie');
   }
+
+  #varies = false;
 
   /** `auth.refresh()`: refresh now (into `organizationId` when given). */
   async refreshNow(options: RefreshOptions = {}): Promise<Auth> {

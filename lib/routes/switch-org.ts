@@ -37,6 +37,7 @@ export async function switchOrg(core: Core, session: RequestSession, query: URLS
     if (asJson) return json(error.isTransient ? 503 : 403, { error: code, organizationId, description: error.oauthError });
     const back = new URL(returnTo, cfg.baseURL.origin);
     back.searchParams.set('error', code);
+    back.searchParams.set('organizationId', organizationId);
     return redirect(back.pathname + back.search + back.hash, 303);
   }
   return asJson ? json(200, publicView(session.auth)) : redirect(returnTo, 303);

@@ -140,7 +140,7 @@ describe.each(FRAMEWORKS)('logout and organization switching on %s', (_name, fac
       // an HTML form is sent back with the error
       const form = await app.send('POST', '/switch-org', jar, { headers: { Accept: 'text/html' }, form: { organizationId: 'org_acme', returnTo: '/dashboard' } });
       expect(form.status).toBe(303);
-      expect(form.headers.location).toBe('/dashboard?error=organization_switch_refused');
+      expect(form.headers.location).toBe('/dashboard?error=organization_switch_refused&organizationId=org_acme');
     });
 
     test('an organization that demands re-authentication sends the user to login for it', async () => {

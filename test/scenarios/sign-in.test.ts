@@ -76,6 +76,7 @@ describe.each(FRAMEWORKS)('sign-in on %s', (_name, factory) => {
     const anonymous = await app.get('/public');
     expect(anonymous.body).toEqual({ isAuthenticated: false, organizationId: null });
     expect(anonymous.headers['cache-control']).toBeUndefined();
+    expect(anonymous.headers.vary).toMatch(/Cookie/); // a signed-out page depends on the cookie too
   });
 
   test('login sends state, nonce, PKCE S256 and the login options to the provider', async () => {

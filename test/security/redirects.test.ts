@@ -124,7 +124,7 @@ describe.each(FRAMEWORKS)('returnTo on %s', (_name, factory) => {
         form: { organizationId: 'org_nobody_has', returnTo: '/.//evil.example' },
       });
       await expectOutcome(app, res, cookies, { status: 303, cleared: false, session: true });
-      expectSameOriginRedirect(res, app.baseURL, '/?error=organization_switch_refused');
+      expectSameOriginRedirect(res, app.baseURL, '/?error=organization_switch_refused&organizationId=org_nobody_has');
     });
   });
 
