@@ -4,25 +4,7 @@
 import express from 'express';
 import { authMiddleware, requireAuth } from 'sessionkit';
 
-import { adminPage, dashboardPage, homePage } from './views.js';
-
-/**
- * The current page's path and query without `error`, for the org switcher's `returnTo`
- * (so a banner does not come back after the next successful switch).
- * @param {import('express').Request} req
- */
-function currentPage(req) {
-  const url = new URL(req.originalUrl, 'http://app.invalid');
-  url.searchParams.delete('error');
-  url.searchParams.delete('organizationId');
-  return url.pathname + url.search;
-}
-
-/** @param {import('express').Request} req */
-function errorCode(req) {
-  const value = req.query.error;
-  return typeof value === 'string' ? value : undefined;
-}
+import { adminPage, dashboardPage, errorOf, homePage, returnToOf } from '../shared/views.js';
 
 /**
  * Builds the example app.
@@ -55,11 +37,11 @@ export function createApp({ issuer, clientId, clientSecret, baseURL, cookiePassw
   );
 
   app.get('/', (req, res) => {
-    res.type('html').send(homePage({ auth: req.auth, organizations, error: errorCode(req), returnTo: currentPage(req) }));
+    res.type('html').send(homePage({ auth: req.auth, organizations, error: errorOf(req.query.error), returnTo: returnToOf(req.originalUrl) }));
   });
 
   app.get('/dashboard', requireAuth(), (req, res) => {
-    res.type('html').send(dashboardPage({ auth: req.auth, organizations, error: errorCode(req), returnTo: currentPage(req) }));
+    res.type('html').send(dashboardPage({ auth: req.auth, organizations, error: errorOf(req.query.error), returnTo: returnToOf(req.originalUrl) }));
   });
 
   app.get('/api/me', requireAuth(), (req, res) => {

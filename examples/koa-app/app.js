@@ -1,28 +1,10 @@
-// The sessionkit Koa example: the same pages as the Express example (examples/express-app/views.js)
+// The sessionkit Koa example: the same pages as the Express example (examples/shared/views.js)
 // on Koa 3 with `koaAuth()` and `requireAuth()` from 'sessionkit/koa'. See README.md.
 
 import Koa from 'koa';
 import { koaAuth, requireAuth } from 'sessionkit/koa';
 
-import { adminPage, dashboardPage, homePage } from '../express-app/views.js';
-
-/**
- * The current page's path and query without `error`, for the org switcher's `returnTo`
- * (so a banner does not come back after the next successful switch).
- * @param {import('koa').Context} ctx
- */
-function currentPage(ctx) {
-  const url = new URL(ctx.originalUrl, 'http://app.invalid');
-  url.searchParams.delete('error');
-  url.searchParams.delete('organizationId');
-  return url.pathname + url.search;
-}
-
-/** @param {import('koa').Context} ctx */
-function errorCode(ctx) {
-  const value = ctx.query.error;
-  return typeof value === 'string' ? value : undefined;
-}
+import { adminPage, dashboardPage, errorOf, homePage, returnToOf } from '../shared/views.js';
 
 /**
  * Runs `chain` as one middleware (Koa has no router built in; this app needs none).
@@ -71,14 +53,14 @@ export function createApp({ issuer, clientId, clientSecret, baseURL, cookiePassw
     'GET /': [
       async (ctx) => {
         ctx.type = 'html';
-        ctx.body = homePage({ auth: ctx.state.auth, organizations, error: errorCode(ctx), returnTo: currentPage(ctx) });
+        ctx.body = homePage({ auth: ctx.state.auth, organizations, error: errorOf(ctx.query.error), returnTo: returnToOf(ctx.originalUrl) });
       },
     ],
     'GET /dashboard': [
       requireAuth(),
       async (ctx) => {
         ctx.type = 'html';
-        ctx.body = dashboardPage({ auth: ctx.state.auth, organizations, error: errorCode(ctx), returnTo: currentPage(ctx) });
+        ctx.body = dashboardPage({ auth: ctx.state.auth, organizations, error: errorOf(ctx.query.error), returnTo: returnToOf(ctx.originalUrl) });
       },
     ],
     'GET /api/me': [

@@ -9,7 +9,7 @@ import { OrganizationSwitchError, RefreshError, TokenError, UnauthenticatedError
 import type { Auth, RefreshOptions, SessionRecord } from '../types.js';
 import type { Core } from './engine.js';
 import type { RequestView, ResponseSink } from './http.js';
-import { parseCookies, type CookieJar } from './session-cookie.js';
+import { parseCookies } from './session-cookie.js';
 import { idTokenClaims, type BearerVerifier } from './tokens.js';
 import { needsRefresh, now } from './refresh.js';
 import { runHook } from './hooks.js';
@@ -69,7 +69,6 @@ export class RequestSession {
   readonly core: Core;
   readonly request: RequestView;
   readonly sink: ResponseSink;
-  readonly jar: CookieJar;
   /** The cookie names that carried the session in (chunks included). */
   #names: string[];
   /** The current session record; null when signed out. */
@@ -82,8 +81,7 @@ export class RequestSession {
     this.core = core;
     this.request = request;
     this.sink = sink;
-    this.jar = parseCookies(request.headers.cookie);
-    const incoming = core.cookies.read(this.jar);
+    const incoming = core.cookies.read(parseCookies(request.headers.cookie));
     this.#names = incoming.names;
     this.auth = new SessionAuth(this);
     this.#incoming = incoming.value;

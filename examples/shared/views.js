@@ -292,3 +292,23 @@ export function adminPage({ auth, organizations = [] }) {
 </div>`,
   });
 }
+
+/**
+ * The current page without `error` and `organizationId` (what a refused switch adds), for the
+ * organization switcher's `returnTo`: a banner does not come back after the next switch.
+ * @param {string} originalUrl path and query as the request had them
+ */
+export function returnToOf(originalUrl) {
+  const url = new URL(originalUrl, 'http://app.invalid');
+  url.searchParams.delete('error');
+  url.searchParams.delete('organizationId');
+  return url.pathname + url.search;
+}
+
+/**
+ * The `?error=` code sessionkit sent back, when there is one.
+ * @param {unknown} value
+ */
+export function errorOf(value) {
+  return typeof value === 'string' ? value : undefined;
+}

@@ -1,0 +1,20 @@
+/**
+ * What both entry points (`sessionkit` and `sessionkit/koa`) export besides their adapter: the
+ * errors, the in-memory coordinator and the types.
+ *
+ * @packageDocumentation
+ */
+export type { RequireAuthOptions } from './core/engine.js';
+export { MemoryCoordinator, type MemoryCoordinatorOptions, type RefreshCoordinator, type RefreshOutcome, type TokenRecord } from './core/coordinator.js';
+export {
+  SessionKitError,
+  ConfigError,
+  UnauthenticatedError,
+  CallbackError,
+  RefreshError,
+  OrganizationSwitchError,
+  ProviderUnavailableError,
+  TokenError,
+  type SessionKitErrorCode,
+} from './errors.js';
+export type * from './types.js';
