@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export type { RequireAuthOptions } from './core/engine.js';
+export { memoryStore, type MemoryStoreOptions, type SessionStore } from './core/store.js';
 export { MemoryCoordinator, type MemoryCoordinatorOptions, type RefreshCoordinator, type RefreshOutcome, type TokenRecord } from './core/coordinator.js';
 export {
   SessionKitError,

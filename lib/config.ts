@@ -6,6 +6,7 @@
  */
 import { ConfigError } from './errors.js';
 import { MemoryCoordinator, type RefreshCoordinator } from './core/coordinator.js';
+import type { SessionStore } from './core/store.js';
 import type { ClaimNames, EndpointsOptions, Hooks, Logger, SameSite, SessionKitOptions } from './types.js';
 
 /** Route paths after defaults; `null` = not mounted. */
@@ -46,6 +47,7 @@ export interface ResolvedConfig {
   claims: Readonly<ClaimNames>;
   organizationParam: string;
   coordinator: RefreshCoordinator;
+  store: SessionStore | undefined;
   session: { idleTimeout: number; absoluteTimeout: number; rolling: boolean };
   bearer: { audience: string[]; issuer: string | undefined } | undefined;
   httpTimeout: number;
@@ -198,6 +200,12 @@ export function resolveConfig(options: SessionKitOptions = {}, env: Env = proces
       throw new ConfigError('coordinator', undefined, `must implement ${method}() (use MemoryCoordinator, redisCoordinator() or leave it out)`);
     }
   }
+  const store = options.store;
+  if (store !== undefined) {
+    for (const method of ['get', 'set', 'destroy'] as const) {
+      if (typeof store?.[method] !== 'function') throw new ConfigError('store', undefined, `must implement ${method}() (use memoryStore(), redisStore() or leave it out)`);
+    }
+  }
   for (const hook of ['onSignIn', 'onSignInError', 'onSignOut', 'onRefreshSuccess', 'onRefreshError'] as const) {
     if (options[hook] !== undefined && typeof options[hook] !== 'function') {
       throw new ConfigError(hook, undefined, 'must be a function');
@@ -240,6 +248,7 @@ export function resolveConfig(options: SessionKitOptions = {}, env: Env = proces
     claims,
     organizationParam,
     coordinator,
+    store,
     session,
     bearer,
     httpTimeout,

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import type { RefreshCoordinator } from './core/coordinator.js';
+import type { SessionStore } from './core/store.js';
 
 /** The signed-in user, from the ID token (and userinfo when the ID token lacks a field). */
 export interface User {
@@ -213,6 +214,8 @@ export interface SessionKitOptions<Req = unknown> extends Hooks<Req> {
   claims?: Partial<ClaimNames>;
   organizationParam?: string;
   coordinator?: RefreshCoordinator;
+  /** Keep sessions on the server (`memoryStore()`, `redisStore()`); the cookie then holds only a sealed reference. */
+  store?: SessionStore;
   /**
    * Seconds: an idle session ends after `idleTimeout` without a request; no session outlives
    * `absoluteTimeout`; `rolling` (default true) restarts the cookie's `maxAge` whenever the

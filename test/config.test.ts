@@ -110,3 +110,7 @@ describe('configuration from the environment only', () => {
     }
   });
 });
+
+test('a store without get/set/destroy is refused at construction', () => {
+  expect(() => authMiddleware({ ...GOOD, store: { get() {} } as any })).toThrow(/`store` must implement set\(\)/);
+});

@@ -9,7 +9,8 @@ import { OrganizationSwitchError, RefreshError, TokenError, UnauthenticatedError
 import type { Auth, RefreshOptions, SessionRecord } from '../types.js';
 import type { Core } from './engine.js';
 import type { RequestView, ResponseSink } from './http.js';
-import { parseCookies } from './session-cookie.js';
+import { parseCookies, type CookiePayload } from './session-cookie.js';
+import { randomBytes } from 'node:crypto';
 import { idTokenClaims, type BearerVerifier } from './tokens.js';
 import { needsRefresh, now } from './refresh.js';
 import { runHook } from './hooks.js';
@@ -115,8 +116,16 @@ export class RequestSession {
     if (value === null) {
       return session.#names.length || (core.bearer && request.headers.authorization) ? null : session;
     }
-    const record = core.cookies.cached(value);
-    if (!record) return null;
+    const payload = core.cookies.cached(value);
+    if (!payload) return null;
+    let record: SessionRecord | undefined;
+    if ('ref' in payload) {
+      const stored = core.cfg.store?.get(payload.ref);
+      if (!stored || typeof (stored as { then?: unknown }).then === 'function' || (stored as SessionRecord).id !== payload.ref) return null;
+      record = stored as SessionRecord;
+    } else {
+      record = payload;
+    }
     const fields = core.views.get(record);
     if (!fields || needsRefresh(record, core.cfg.refreshBuffer) || session.#timedOut(record) !== 'live') return null;
     const ended = core.cfg.coordinator.endedAt(endKeys(record));
@@ -144,9 +153,10 @@ export class RequestSession {
       else if (core.bearer) await this.#loadBearer(core.bearer);
       return;
     }
-    const record = await core.cookies.unseal(this.#incoming);
+    const payload = await core.cookies.unseal(this.#incoming);
+    const record = payload && (await this.#resolve(payload));
     if (!record) {
-      core.cfg.logger.debug?.({ cookies: this.#names.length }, 'sessionkit: session cookie does not unseal; signed out');
+      core.cfg.logger.debug?.({ cookies: this.#names.length }, 'sessionkit: no session behind the cookie; signed out');
       this.clear();
       return;
     }
@@ -165,6 +175,13 @@ export class RequestSession {
     if (refresh && needsRefresh(record, core.cfg.refreshBuffer)) await this.#refreshDue(record);
     else if (timing === 'touch') await this.#commit(record);
     else this.markPrivate();
+  }
+
+  /** The session a cookie payload stands for: itself, or the stored one it refers to (null when gone). */
+  async #resolve(payload: CookiePayload): Promise<SessionRecord | null> {
+    if (!('ref' in payload)) return payload;
+    const stored = await this.core.cfg.store?.get(payload.ref);
+    return stored && stored.id === payload.ref ? stored : null;
   }
 
   /** A request without a session cookie may carry a bearer access token (only with the `bearer` option). */
@@ -221,6 +238,7 @@ export class RequestSession {
     } catch (error) {
       const failure = error instanceof RefreshError ? error : new RefreshError(String(error), { isTransient: true, cause: error });
       if (!failure.isTransient) {
+        await this.#forget(record);
         this.clear();
       } else if (record.expiresAt <= now()) {
         // Keep the cookie for the next request; this one goes on signed out.
@@ -234,14 +252,35 @@ export class RequestSession {
 
   /** Seal `record` into the response and show it. */
   async #commit(record: SessionRecord): Promise<void> {
-    if (this.core.cfg.session.idleTimeout) record = { ...record, touchedAt: now() };
-    const { headers, names } = await this.core.cookies.write(record, this.#names);
+    const { cfg } = this.core;
+    if (cfg.session.idleTimeout) record = { ...record, touchedAt: now() };
+    let payload: CookiePayload = record;
+    if (cfg.store) {
+      if (!record.id) record = { ...record, id: randomBytes(16).toString('base64url') };
+      // A slow request must not put back tokens older than the stored ones (their refresh token
+      // is spent): the newer session stays, and this request shows it.
+      const stored = await cfg.store.get(record.id!);
+      if (stored && stored.expiresAt > record.expiresAt) record = stored;
+      else await cfg.store.set(record.id!, record, cfg.cookie.maxAge);
+      payload = { v: 1, ref: record.id! };
+    }
+    const { headers, names } = await this.core.cookies.write(payload, this.#names, record.createdAt);
     this.#names = names;
     this.sink.append('Set-Cookie', headers);
     this.markPrivate();
     const previous = this.record;
     await this.#show(record);
     this.request.expose?.(previous, this.record);
+  }
+
+  /** Drop `record` from the store, when there is one (best effort: the cookie goes anyway). */
+  async #forget(record: SessionRecord): Promise<void> {
+    if (!this.core.cfg.store || !record.id) return;
+    try {
+      await this.core.cfg.store.destroy(record.id);
+    } catch (error) {
+      this.core.cfg.logger.warn({ error: (error as Error)?.name }, 'sessionkit: the session store could not forget a session');
+    }
   }
 
   /** Write a new session (sign-in). */
@@ -330,6 +369,7 @@ export class RequestSession {
     if (record) {
       // A replay of this cookie (stolen, or another tab's copy) is refused from now on.
       await this.core.cfg.coordinator.endSessions(endKeys(record).slice(0, 1), now(), this.core.cfg.cookie.maxAge);
+      await this.#forget(record);
     }
     this.clear();
     if (record) await runHook(this.core.cfg, 'onSignOut', { user: record.user, sessionId: fields.sessionId, request: this.request.raw });

@@ -24,6 +24,15 @@ const SEAL = /^Fe26\.2\*\d{1,10}\*[0-9a-f]{64}\*[\w-]{22}\*[\w-]+\*\d*\*[0-9a-f]
 /** How much of a seal's end (its HMAC, then `~2`) keys the cache of unsealed records. */
 const MAC_TAIL = 45;
 
+/** What a session cookie holds: the whole session, or (with a `store`) a reference to it. */
+export type CookiePayload = SessionRecord | SessionRef;
+
+/** A sealed reference to a session kept in the `store`. */
+export interface SessionRef {
+  v: 1;
+  ref: string;
+}
+
 /** Cookies of one request, by name. */
 export type CookieJar = Record<string, string | undefined>;
 
@@ -62,7 +71,7 @@ export class SessionCookies {
    * Unsealed records by the seal's MAC (its last characters), each with the full value it came
    * from: hashing a 4 KB string for a Map lookup costs ~6 µs, comparing two costs nanoseconds.
    */
-  readonly #unsealed = new LRUCache<string, { value: string; record: SessionRecord }>({ max: 5_000 });
+  readonly #unsealed = new LRUCache<string, { value: string; record: CookiePayload }>({ max: 5_000 });
   readonly #password: Record<string, string>;
 
   constructor(cfg: ResolvedConfig) {
@@ -100,13 +109,13 @@ export class SessionCookies {
   }
 
   /** The record of a cookie value unsealed before, without any work; undefined otherwise. */
-  cached(value: string): SessionRecord | undefined {
+  cached(value: string): CookiePayload | undefined {
     const hit = this.#unsealed.get(value.slice(-MAC_TAIL));
     return hit && hit.value === value ? hit.record : undefined;
   }
 
   /** Unseal a session; null for anything that is not a current, well-formed session of ours. */
-  async unseal(value: string): Promise<SessionRecord | null> {
+  async unseal(value: string): Promise<CookiePayload | null> {
     if (!value || value.length > COOKIE_LIMIT * MAX_CHUNKS) return null;
     const hit = this.cached(value);
     if (hit) return hit;
@@ -117,7 +126,7 @@ export class SessionCookies {
     } catch {
       return null;
     }
-    if (!isSessionRecord(data)) return null;
+    if (!isSessionRecord(data) && !isSessionRef(data)) return null;
     this.#remember(value, data, Number(value.split('*')[5]));
     return data;
   }
@@ -126,10 +135,14 @@ export class SessionCookies {
    * Seal `record`: the Set-Cookie headers that write it (clearing chunks it no longer uses) and
    * the cookie names that now carry it.
    */
-  async write(record: SessionRecord, previous: readonly string[]): Promise<{ headers: string[]; names: string[] }> {
+  async write(
+    record: CookiePayload,
+    previous: readonly string[],
+    createdAt = 'createdAt' in record ? record.createdAt : Math.floor(Date.now() / 1000),
+  ): Promise<{ headers: string[]; names: string[] }> {
     const { maxAge } = this.#cfg.cookie;
     // Rolling: the cookie lives maxAge from now; else maxAge from sign-in.
-    const lifetime = this.#cfg.session.rolling ? maxAge : Math.max(1, record.createdAt + maxAge - Math.floor(Date.now() / 1000));
+    const lifetime = this.#cfg.session.rolling ? maxAge : Math.max(1, createdAt + maxAge - Math.floor(Date.now() / 1000));
     const sealed = await sealData(record, { password: this.#password, ttl: lifetime });
     this.#remember(sealed, record, Date.now() + lifetime * 1000);
     const name = this.#cfg.cookie.name;
@@ -150,9 +163,9 @@ export class SessionCookies {
     return { headers, names: [...written] };
   }
 
-  /** Cache an unsealed record: never past the seal's own expiry nor the access token's. */
-  #remember(value: string, record: SessionRecord, sealExpiresAtMs: number): void {
-    const ttl = Math.min(sealExpiresAtMs, record.expiresAt * 1000) - Date.now();
+  /** Cache an unsealed payload: never past the seal's own expiry nor the access token's. */
+  #remember(value: string, record: CookiePayload, sealExpiresAtMs: number): void {
+    const ttl = Math.min(sealExpiresAtMs, 'ref' in record ? Infinity : record.expiresAt * 1000) - Date.now();
     if (ttl > 0) this.#unsealed.set(value.slice(-MAC_TAIL), { value, record }, { ttl });
   }
 
@@ -209,7 +222,13 @@ export class SessionCookies {
   }
 }
 
-function isSessionRecord(data: unknown): data is SessionRecord {
+function isSessionRef(data: unknown): data is SessionRef {
+  const r = data as Partial<SessionRef> | null;
+  return !!r && typeof r === 'object' && r.v === 1 && typeof r.ref === 'string' && r.ref.length > 0 && r.ref.length <= 64;
+}
+
+/** True for a well-formed session record of this version. */
+export function isSessionRecord(data: unknown): data is SessionRecord {
   const r = data as Partial<SessionRecord> | null;
   return (
     !!r &&
