@@ -31,6 +31,17 @@ export function endKeys(record: SessionRecord): readonly string[] {
 }
 const END_KEYS = new WeakMap<SessionRecord, string[]>();
 
+/**
+ * The session a cookie payload stands for: itself, or the stored one it refers to (null when it
+ * is gone) — synchronously when the store answers synchronously.
+ */
+function sessionOf(core: Core, payload: CookiePayload): SessionRecord | null | Promise<SessionRecord | null> {
+  if (!('ref' in payload)) return payload;
+  const matches = (stored: SessionRecord | undefined) => (stored && stored.id === payload.ref ? stored : null);
+  const stored = core.cfg.store?.get(payload.ref);
+  return stored instanceof Promise ? stored.then(matches) : matches(stored);
+}
+
 /** Provider errors that mean "sign in again to enter that organization". */
 const REAUTHENTICATE = new Set(['interaction_required', 'login_required', 'consent_required', 'mfa_required', 'sso_required']);
 
@@ -117,19 +128,12 @@ export class RequestSession {
       return session.#names.length || (core.bearer && request.headers.authorization) ? null : session;
     }
     const payload = core.cookies.cached(value);
-    if (!payload) return null;
-    let record: SessionRecord | undefined;
-    if ('ref' in payload) {
-      const stored = core.cfg.store?.get(payload.ref);
-      if (!stored || typeof (stored as { then?: unknown }).then === 'function' || (stored as SessionRecord).id !== payload.ref) return null;
-      record = stored as SessionRecord;
-    } else {
-      record = payload;
-    }
+    const record = payload && sessionOf(core, payload);
+    // A store or coordinator that answers with a promise (Redis) takes the full path.
+    if (!record || record instanceof Promise) return null;
     const fields = core.views.get(record);
     if (!fields || needsRefresh(record, core.cfg.refreshBuffer) || session.#timedOut(record) !== 'live') return null;
-    const ended = core.cfg.coordinator.endedAt(endKeys(record));
-    if (ended !== undefined) return null;
+    if (core.cfg.coordinator.endedAt(endKeys(record)) !== undefined) return null;
     session.record = record;
     Object.assign(session.auth, fields);
     session.markPrivate();
@@ -154,7 +158,7 @@ export class RequestSession {
       return;
     }
     const payload = await core.cookies.unseal(this.#incoming);
-    const record = payload && (await this.#resolve(payload));
+    const record = payload && (await sessionOf(core, payload));
     if (!record) {
       core.cfg.logger.debug?.({ cookies: this.#names.length }, 'sessionkit: no session behind the cookie; signed out');
       this.clear();
@@ -175,13 +179,6 @@ export class RequestSession {
     if (refresh && needsRefresh(record, core.cfg.refreshBuffer)) await this.#refreshDue(record);
     else if (timing === 'touch') await this.#commit(record);
     else this.markPrivate();
-  }
-
-  /** The session a cookie payload stands for: itself, or the stored one it refers to (null when gone). */
-  async #resolve(payload: CookiePayload): Promise<SessionRecord | null> {
-    if (!('ref' in payload)) return payload;
-    const stored = await this.core.cfg.store?.get(payload.ref);
-    return stored && stored.id === payload.ref ? stored : null;
   }
 
   /** A request without a session cookie may carry a bearer access token (only with the `bearer` option). */
