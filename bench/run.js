@@ -13,7 +13,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import autocannon from 'autocannon';
-import { startDevIdp } from '../examples/dev-idp/index.js';
+import { startDevIdp, webClient } from '../examples/dev-idp/index.js';
 import { loginAtProvider } from '../examples/dev-idp/http-login.js';
 
 const smoke = process.env.BENCH_SMOKE === '1';
@@ -45,15 +45,7 @@ async function startServer(kind, extra = {}) {
     child.once('exit', (code) => reject(new Error(`${kind} exited with ${code}`)));
   });
   const base = `http://127.0.0.1:${port}`;
-  await idp.addClient({
-    client_id: clientId,
-    client_secret: config.clientSecret,
-    redirect_uris: [`${base}/callback`],
-    post_logout_redirect_uris: [`${base}/`],
-    grant_types: ['authorization_code', 'refresh_token'],
-    response_types: ['code'],
-    token_endpoint_auth_method: 'client_secret_basic',
-  });
+  await idp.addClient(webClient({ clientId, clientSecret: config.clientSecret, baseURL: base }));
   return {
     kind,
     base,

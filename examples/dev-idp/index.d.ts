@@ -7,6 +7,8 @@ export type { DemoUser, Membership, Organization } from './accounts.js';
 /**
  * The client registered when `clients` is not given. Its secret is a documented demo value.
  */
+/** Client metadata for a web app at `baseURL` (or several): `/callback`, `/`, code + refresh, client_secret_basic; `extra` on top. */
+export declare function webClient(app: { clientId: string; clientSecret: string; baseURL: string | string[] } & Record<string, unknown>): Record<string, unknown>;
 export declare const DEFAULT_CLIENT: Readonly<{
     client_id: "sessionkit-example";
     client_secret: "sessionkit-example-secret-change-me";

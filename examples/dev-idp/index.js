@@ -51,6 +51,26 @@ async function newSigningKey() {
 }
 
 /**
+ * Client metadata for a web app at `baseURL` (or several): its `/callback` as redirect URI, its
+ * `/` as post-logout redirect, code + refresh grants, `client_secret_basic`; `extra` on top.
+ * @param {{ clientId: string, clientSecret: string, baseURL: string | string[] } & Record<string, unknown>} app
+ * @returns {Record<string, unknown>}
+ */
+export function webClient({ clientId, clientSecret, baseURL, ...extra }) {
+  const bases = [baseURL].flat();
+  return {
+    client_id: clientId,
+    client_secret: clientSecret,
+    redirect_uris: bases.map((b) => new URL('/callback', b).href),
+    post_logout_redirect_uris: bases.map((b) => new URL('/', b).href),
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'client_secret_basic',
+    ...extra,
+  };
+}
+
+/**
  * The client registered when `clients` is not given. Its secret is a documented demo value.
  */
 export const DEFAULT_CLIENT = Object.freeze({

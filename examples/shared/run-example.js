@@ -8,7 +8,7 @@
 //   SESSIONKIT_COOKIE_PASSWORD   use your own provider / settings instead of the dev ones
 //                                (with SESSIONKIT_ISSUER set, the dev provider is not started)
 
-import { startDevIdp, DEMO_USERS, ORGANIZATIONS } from '../dev-idp/index.js';
+import { startDevIdp, webClient, DEMO_USERS, ORGANIZATIONS } from '../dev-idp/index.js';
 
 /**
  * Start the provider and the app built by `createApp`; Ctrl-C stops both.
@@ -35,16 +35,7 @@ export async function runExample({ label, createApp }) {
     : await startDevIdp({
         port: Number(env.IDP_PORT ?? 4000),
         clients: [
-          {
-            client_id: clientId,
-            client_secret: clientSecret,
-            client_name: 'sessionkit example app',
-            redirect_uris: [new URL('/callback', baseURL).href],
-            post_logout_redirect_uris: [new URL('/', baseURL).href],
-            grant_types: ['authorization_code', 'refresh_token'],
-            response_types: ['code'],
-            token_endpoint_auth_method: 'client_secret_basic',
-          },
+          webClient({ clientId, clientSecret, baseURL, client_name: 'sessionkit example app' }),
         ],
       });
   const issuer = env.SESSIONKIT_ISSUER ?? /** @type {NonNullable<typeof idp>} */ (idp).issuer;

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { startDevIdp, ORGANIZATIONS } from '../../examples/dev-idp/index.js';
+import { startDevIdp, webClient, ORGANIZATIONS } from '../../examples/dev-idp/index.js';
 
 export type DevIdp = Awaited<ReturnType<typeof startDevIdp>>;
 
@@ -71,15 +71,7 @@ export async function startStack(modulePath: string, { accessTokenTTL, options }
     const baseURL = `http://127.0.0.1:${port}`;
     const clientId = `e2e-${port}`;
     const clientSecret = 'e2e-client-secret-0123456789';
-    await idp.addClient({
-      client_id: clientId,
-      client_secret: clientSecret,
-      redirect_uris: [`${baseURL}/callback`],
-      post_logout_redirect_uris: [`${baseURL}/`],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'client_secret_basic',
-    });
+    await idp.addClient(webClient({ clientId, clientSecret, baseURL }));
     const specifier: string = modulePath; // a plain string: loaded at run time, typed `any`
     const { createApp } = await import(specifier);
     const app = createApp({ issuer: idp.issuer, clientId, clientSecret, baseURL, cookiePassword: PASSWORD, organizations: ORGANIZATIONS, options });

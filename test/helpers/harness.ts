@@ -5,7 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { startDevIdp } from '../../examples/dev-idp/index.js';
+import { startDevIdp, webClient } from '../../examples/dev-idp/index.js';
 import { loginAtProvider } from '../../examples/dev-idp/http-login.js';
 import type { SessionKitOptions } from '../../lib/index.js';
 import { Jar, setCookies } from './jar.js';
@@ -63,16 +63,7 @@ export async function startApp(
   const baseURL = `http://127.0.0.1:${port}`;
   const clientId = `test-client-${port}-${++counter}`;
   const clientSecret = `secret-${clientId}-0123456789abcdef`;
-  await idp.addClient({
-    client_id: clientId,
-    client_secret: clientSecret,
-    redirect_uris: [`${baseURL}/callback`],
-    post_logout_redirect_uris: [`${baseURL}/`],
-    grant_types: ['authorization_code', 'refresh_token'],
-    response_types: ['code'],
-    token_endpoint_auth_method: 'client_secret_basic',
-    ...client,
-  });
+  await idp.addClient(webClient({ clientId, clientSecret, baseURL, ...client }));
   const events: Recorded = { signIn: [], signInError: [], signOut: [], refreshSuccess: [], refreshError: [], logs: [] };
   const log = (level: string) => (obj: object, msg?: string) => void events.logs.push({ level, obj, msg });
   const app = factory({

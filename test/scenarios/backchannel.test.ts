@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { loginAtProvider, logoutAtProvider } from '../../examples/dev-idp/http-login.js';
+import { webClient } from '../../examples/dev-idp/index.js';
 import { FRAMEWORKS } from '../helpers/frameworks.js';
 import { ALICE, Jar, setCookies, startApp, startDevIdp, type DevIdp, type TestApp } from '../helpers/harness.js';
 import { readSession } from '../helpers/tamper.js';
@@ -11,17 +12,15 @@ describe.each(FRAMEWORKS)('ended sessions on %s', (_name, factory) => {
     idp = await startDevIdp({ accessTokenTTL: 300 });
     app = await startApp(idp, factory, {}, {});
     // the provider posts logout tokens to the app's back-channel route
-    await idp.addClient({
-      client_id: app.clientId,
-      client_secret: `secret-${app.clientId}-0123456789abcdef`,
-      redirect_uris: [`${app.baseURL}/callback`],
-      post_logout_redirect_uris: [`${app.baseURL}/`],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'client_secret_basic',
-      backchannel_logout_uri: `${app.baseURL}/backchannel-logout`,
-      backchannel_logout_session_required: true,
-    });
+    await idp.addClient(
+      webClient({
+        clientId: app.clientId,
+        clientSecret: `secret-${app.clientId}-0123456789abcdef`,
+        baseURL: app.baseURL,
+        backchannel_logout_uri: `${app.baseURL}/backchannel-logout`,
+        backchannel_logout_session_required: true,
+      }),
+    );
   });
   afterAll(async () => {
     await app.close();

@@ -9,6 +9,7 @@ import { expect, jest } from '@jest/globals';
 import { sealData, unsealData } from 'iron-session';
 import { SignJWT, decodeJwt, exportJWK, exportSPKI, generateKeyPair, importJWK, type JWTPayload } from 'jose';
 import { loginAtProvider } from '../../examples/dev-idp/http-login.js';
+import { webClient } from '../../examples/dev-idp/index.js';
 import { PASSWORD, setCookies, type DevIdp, type TestApp } from '../helpers/harness.js';
 import type { Jar } from '../helpers/jar.js';
 
@@ -254,15 +255,7 @@ export async function withRecord(cookies: CookieList, record: unknown): Promise<
  * `owner`'s client too: register both apps' redirect URIs for that client.
  */
 export async function shareClient(idp: DevIdp, owner: TestApp, extra: TestApp): Promise<void> {
-  await idp.addClient({
-    client_id: owner.clientId,
-    client_secret: clientSecretOf(owner),
-    redirect_uris: [`${owner.baseURL}/callback`, `${extra.baseURL}/callback`],
-    post_logout_redirect_uris: [`${owner.baseURL}/`, `${extra.baseURL}/`],
-    grant_types: ['authorization_code', 'refresh_token'],
-    response_types: ['code'],
-    token_endpoint_auth_method: 'client_secret_basic',
-  });
+  await idp.addClient(webClient({ clientId: owner.clientId, clientSecret: clientSecretOf(owner), baseURL: [owner.baseURL, extra.baseURL] }));
 }
 
 export function clientSecretOf(app: TestApp): string {
