@@ -6,7 +6,18 @@
  */
 export type { RequireAuthOptions } from './core/engine.js';
 export { memoryStore, type MemoryStoreOptions, type SessionStore } from './core/store.js';
-export { MemoryCoordinator, type MemoryCoordinatorOptions, type RefreshCoordinator, type RefreshOutcome, type TokenRecord } from './core/coordinator.js';
+export {
+  MemoryCoordinator,
+  isMemoFresh,
+  refreshKey,
+  type CoordinateOptions,
+  type CoordinatorContext,
+  type MemoryCoordinatorOptions,
+  type OutcomeSource,
+  type RefreshCoordinator,
+  type RefreshOutcome,
+  type TokenRecord,
+} from './core/coordinator.js';
 export {
   SessionKitError,
   ConfigError,

@@ -195,7 +195,7 @@ export function resolveConfig(options: SessionKitOptions = {}, env: Env = proces
     throw new ConfigError('logger', undefined, 'must have warn() and error() methods');
   }
   const coordinator = options.coordinator ?? new MemoryCoordinator();
-  for (const method of ['coordinate', 'endSessions', 'endedAt'] as const) {
+  for (const method of ['coordinate', 'endSessions', 'endedAt', 'remember'] as const) {
     if (typeof coordinator[method] !== 'function') {
       throw new ConfigError('coordinator', undefined, `must implement ${method}() (use MemoryCoordinator, redisCoordinator() or leave it out)`);
     }

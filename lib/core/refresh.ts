@@ -4,11 +4,10 @@
  *
  * @packageDocumentation
  */
-import { createHash } from 'node:crypto';
 import type { ResolvedConfig } from '../config.js';
 import { RefreshError, TokenError } from '../errors.js';
 import type { SessionRecord } from '../types.js';
-import type { TokenRecord } from './coordinator.js';
+import { refreshKey, type TokenRecord } from './coordinator.js';
 import { runHook } from './hooks.js';
 import type { Provider } from './provider.js';
 import { idTokenClaims, type TokenInspector } from './tokens.js';
@@ -17,10 +16,7 @@ import { signedInFields, userFromClaims } from './view.js';
 /** Seconds assumed for an opaque access token whose response had no `expires_in`. */
 const DEFAULT_LIFETIME = 3600;
 
-/** The key a refresh token is coordinated under: a hash, never the token. */
-export function refreshKey(refreshToken: string): string {
-  return createHash('sha256').update(refreshToken).digest('base64url');
-}
+export { refreshKey };
 
 /** Unix seconds now. */
 export function now(): number {
@@ -61,6 +57,7 @@ export class Refresher {
       const base = current;
       const outcome = await this.#cfg.coordinator.coordinate(refreshKey(refreshToken), target, () =>
         this.#grant(base, refreshToken, organization, target !== null, request),
+        { buffer: this.#cfg.refreshBuffer },
       );
       current = await this.apply(current, outcome.tokens, outcome.target);
       if (target === null || outcome.target === target) return current;

@@ -169,6 +169,21 @@ export class SessionCookies {
     if (ttl > 0) this.#unsealed.set(value.slice(-MAC_TAIL), { value, record }, { ttl });
   }
 
+  /** Seal any data with the cookie password (for what a shared coordinator or store keeps). */
+  seal(data: unknown, ttl = 0): Promise<string> {
+    return sealData(data as Record<string, unknown>, { password: this.#password, ttl });
+  }
+
+  /** Unseal what {@link seal} produced; null when it does not unseal. */
+  async unsealAny(sealed: string): Promise<unknown> {
+    if (typeof sealed !== 'string' || !SEAL.test(sealed)) return null;
+    try {
+      return await unsealData(sealed, { password: this.#password, ttl: 0 });
+    } catch {
+      return null;
+    }
+  }
+
   /** Set-Cookie headers that delete every named cookie. */
   clear(names: readonly string[]): string[] {
     return names.map((n) => this.#expire(n));
