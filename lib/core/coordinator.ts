@@ -120,11 +120,26 @@ export class MemoryCoordinator implements RefreshCoordinator {
   readonly #memo: LRUCache<string, RefreshOutcome>;
   readonly #ended: LRUCache<string, number>;
   readonly #remembered: LRUCache<string, true>;
+  #logger: Logger | undefined;
+  #lastFullWarning = 0;
 
   constructor(options: MemoryCoordinatorOptions = {}) {
     this.#memo = new LRUCache({ max: options.max ?? 10_000, ttl: options.memoTtl ?? 10_000 });
-    this.#ended = new LRUCache({ max: options.maxEnded ?? 100_000 });
-    this.#remembered = new LRUCache({ max: options.maxEnded ?? 100_000 });
+    // An entry pushed out before its time revives a logged-out cookie: say so (once a minute).
+    const full = (what: string) => (_value: unknown, _key: string, reason: string) => {
+      if (reason !== 'evict' || Date.now() - this.#lastFullWarning < 60_000) return;
+      this.#lastFullWarning = Date.now();
+      this.#logger?.warn(
+        { list: what, max: options.maxEnded ?? 100_000 },
+        'sessionkit: the in-memory list of ended sessions is full; the oldest ends are forgotten (use a shared coordinator such as redisCoordinator(), or raise maxEnded)',
+      );
+    };
+    this.#ended = new LRUCache<string, number>({ max: options.maxEnded ?? 100_000, dispose: full('ended') });
+    this.#remembered = new LRUCache<string, true>({ max: options.maxEnded ?? 100_000, dispose: full('remembered') });
+  }
+
+  attach(context: CoordinatorContext): void {
+    this.#logger ??= context.logger;
   }
 
   endSessions(keys: readonly string[], at: number, ttl: number): void {

@@ -11,7 +11,7 @@ import { refreshKey, type TokenRecord } from './coordinator.js';
 import { runHook } from './hooks.js';
 import type { Provider } from './provider.js';
 import { idTokenClaims, type TokenInspector } from './tokens.js';
-import { signedInFields, userFromClaims } from './view.js';
+import { sameIdentity, signedInFields, userFromClaims } from './view.js';
 
 /** Seconds assumed for an opaque access token whose response had no `expires_in`. */
 const DEFAULT_LIFETIME = 3600;
@@ -85,7 +85,7 @@ export class Refresher {
       tokens = {
         accessToken: response.accessToken,
         refreshToken: response.refreshToken ?? refreshToken,
-        idToken: response.idToken ?? record.idToken,
+        idToken: this.#sameUser(record, response.idToken) ? response.idToken : record.idToken,
         expiresAt,
       };
     } catch (error) {
@@ -108,6 +108,14 @@ export class Refresher {
       request,
     });
     return tokens;
+  }
+
+  /** False for a refreshed ID token of another user, issuer or audience (dropped, with a warning). */
+  #sameUser(record: SessionRecord, idToken: string | undefined): idToken is string {
+    if (!idToken) return false;
+    if (sameIdentity(record, idTokenClaims(record.idToken), idTokenClaims(idToken))) return true;
+    this.#cfg.logger.warn({}, 'sessionkit: the refreshed ID token names another user, issuer or audience; ignored (the session keeps its user)');
+    return false;
   }
 
   /** The session with `tokens` applied: user from a new ID token, organization kept or moved. */

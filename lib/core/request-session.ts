@@ -23,13 +23,25 @@ import { deepFreeze, signedInFields, signedOutFields, userFromClaims, type AuthF
 export function endKeys(record: SessionRecord): readonly string[] {
   let keys = END_KEYS.get(record);
   if (!keys) {
-    keys = [`session:${record.id ?? record.createdAt}`, `sub:${record.user.id}`];
+    // Cookies without an id are refused when unsealed (isSessionRecord); only a bearer view lacks one.
+    keys = [`session:${record.id ?? ''}`, `sub:${record.user.id}`];
     if (record.sid) keys.push(`sid:${record.sid}`);
     END_KEYS.set(record, keys);
   }
   return keys;
 }
 const END_KEYS = new WeakMap<SessionRecord, string[]>();
+
+/** Seconds past a cookie's own lifetime that iron-session may still accept it (clock skew). */
+const SEAL_SKEW = 120;
+
+/**
+ * How long an end must be remembered: longer than any cookie sealed before it can live, so that
+ * no ended session comes back when its entry expires.
+ */
+export function endedTtl(maxAge: number): number {
+  return maxAge + SEAL_SKEW;
+}
 
 /**
  * The session a cookie payload stands for: itself, or the stored one it refers to (null when it
@@ -166,6 +178,8 @@ export class RequestSession {
     }
     const timing = this.#timedOut(record);
     if (timing === 'expired') {
+      core.cfg.logger.debug?.({}, 'sessionkit: the session timed out; signing it out');
+      await this.#end(record);
       this.clear();
       return;
     }
@@ -280,9 +294,39 @@ export class RequestSession {
     }
   }
 
-  /** Write a new session (sign-in). */
+  /**
+   * Write a new session (sign-in). A session the browser still carried is signed out first (its
+   * refresh token revoked, its store entry destroyed, its id ended), best effort.
+   */
   async start(record: SessionRecord): Promise<void> {
+    if (this.#incoming !== null) {
+      const payload = await this.core.cookies.unseal(this.#incoming);
+      const previous = payload && (await Promise.resolve(sessionOf(this.core, payload)).catch(() => null));
+      // The same user signing in again may get the same grant back from the provider (oidc-provider
+      // reuses it within its session), and revoking a refresh token revokes its grant there: the
+      // new tokens would die with the old ones. So the old session is ended but not revoked then.
+      if (previous && previous.id !== record.id) await this.#end(previous, previous.user.id !== record.user.id);
+    }
     await this.#commit(record);
+  }
+
+  /**
+   * The sign-out steps that do not touch this response, best effort: revoke the refresh token,
+   * refuse the session's id from now on (replays, other instances), destroy its store entry.
+   */
+  async #end(record: SessionRecord, revoke = true): Promise<void> {
+    const { core } = this;
+    if (revoke && record.refreshToken) {
+      await core.provider.revoke(record.refreshToken).catch((error: unknown) => {
+        core.cfg.logger.warn({ error: (error as Error)?.name }, 'sessionkit: revoking the refresh token failed; signing out anyway');
+      });
+    }
+    try {
+      await core.cfg.coordinator.endSessions(endKeys(record).slice(0, 1), now(), endedTtl(core.cfg.cookie.maxAge));
+    } catch (error) {
+      core.cfg.logger.warn({ error: (error as Error)?.name }, 'sessionkit: the coordinator could not record the end of a session');
+    }
+    await this.#forget(record);
   }
 
   /** End the session on this response: clear every chunk, show signed out. */
@@ -358,16 +402,8 @@ export class RequestSession {
   async signOut(): Promise<SessionRecord | null> {
     const record = this.record;
     const fields: AuthFields = { ...this.auth };
-    if (record?.refreshToken) {
-      await this.core.provider.revoke(record.refreshToken).catch((error: unknown) => {
-        this.core.cfg.logger.warn({ error: (error as Error)?.name }, 'sessionkit: revoking the refresh token failed; signing out anyway');
-      });
-    }
-    if (record) {
-      // A replay of this cookie (stolen, or another tab's copy) is refused from now on.
-      await this.core.cfg.coordinator.endSessions(endKeys(record).slice(0, 1), now(), this.core.cfg.cookie.maxAge);
-      await this.#forget(record);
-    }
+    // A replay of this cookie (stolen, or another tab's copy) is refused from now on.
+    if (record) await this.#end(record);
     this.clear();
     if (record) await runHook(this.core.cfg, 'onSignOut', { user: record.user, sessionId: fields.sessionId, request: this.request.raw });
     return record;

@@ -249,6 +249,9 @@ export function isSessionRecord(data: unknown): data is SessionRecord {
     !!r &&
     typeof r === 'object' &&
     r.v === 1 &&
+    // Every session has its own id (what a logout ends): a record without one is not ours.
+    typeof r.id === 'string' &&
+    r.id.length > 0 &&
     typeof r.accessToken === 'string' &&
     typeof r.expiresAt === 'number' &&
     typeof r.createdAt === 'number' &&

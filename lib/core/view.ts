@@ -95,3 +95,15 @@ export function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/**
+ * OpenID Connect Core §12.2: an ID token from a refresh must name the same user as the session's
+ * (`sub`), from the same issuer and for the same audience as the ID token it replaces. One that
+ * does not is dropped (the session keeps its user), never adopted.
+ */
+export function sameIdentity(record: SessionRecord, previousIdClaims: Record<string, unknown>, next: Record<string, unknown>): boolean {
+  if (next.sub !== record.user.id) return false;
+  if (previousIdClaims.iss !== undefined && next.iss !== previousIdClaims.iss) return false;
+  if (previousIdClaims.aud !== undefined && JSON.stringify([previousIdClaims.aud].flat().sort()) !== JSON.stringify([next.aud].flat().sort())) return false;
+  return true;
+}

@@ -10,6 +10,7 @@ import type { Core } from '../core/engine.js';
 import { json, readFields, type Reply, type RequestView } from '../core/http.js';
 import { ASYMMETRIC_ALGS, describe } from '../core/provider.js';
 import { now } from '../core/refresh.js';
+import { endedTtl } from '../core/request-session.js';
 
 const EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 const NO_STORE = { 'Cache-Control': 'no-store' };
@@ -42,7 +43,7 @@ export async function backchannelLogout(core: Core, request: RequestView): Promi
   const sid = typeof claims.sid === 'string' && claims.sid ? claims.sid : undefined;
   const sub = typeof claims.sub === 'string' && claims.sub ? claims.sub : undefined;
   if (!sid && !sub) return refuse('logout_token names neither sid nor sub');
-  await cfg.coordinator.endSessions([sid ? `sid:${sid}` : `sub:${sub}`], now(), cfg.cookie.maxAge);
+  await cfg.coordinator.endSessions([sid ? `sid:${sid}` : `sub:${sub}`], now(), endedTtl(cfg.cookie.maxAge));
   cfg.logger.debug?.({ by: sid ? 'sid' : 'sub' }, 'sessionkit: back-channel logout ended sessions');
   return { status: 200, headers: NO_STORE };
 }

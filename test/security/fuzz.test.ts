@@ -46,7 +46,7 @@ const realFetch = globalThis.fetch;
 function record(user: string, extra: Record<string, unknown> = {}) {
   const t = Math.floor(Date.now() / 1000);
   // an opaque access token that is fresh: load() needs neither the provider nor a refresh
-  return { v: 1, user: { id: user, email: `${user}@example.com`, emailVerified: true, name: user, firstName: null, lastName: null, picture: null }, accessToken: `opaque-${user}-${t}`, refreshToken: `rt-${user}`, expiresAt: t + 30 * 24 * 3600, createdAt: t, ...extra };
+  return { v: 1, id: `sid-${user}-${t}`, user: { id: user, email: `${user}@example.com`, emailVerified: true, name: user, firstName: null, lastName: null, picture: null }, accessToken: `opaque-${user}-${t}`, refreshToken: `rt-${user}`, expiresAt: t + 30 * 24 * 3600, createdAt: t, ...extra };
 }
 
 function valueOf(setCookie: string): [string, string] {
