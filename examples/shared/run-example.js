@@ -30,14 +30,15 @@ export async function runExample({ label, createApp }) {
   const clientSecret = env.SESSIONKIT_CLIENT_SECRET ?? DEV_CLIENT_SECRET;
 
   // Start the development provider unless another issuer was configured.
+  const idpPort = Number(env.IDP_PORT ?? 4000);
   const idp = env.SESSIONKIT_ISSUER
     ? undefined
     : await startDevIdp({
-        port: Number(env.IDP_PORT ?? 4000),
+        port: idpPort,
         clients: [
           webClient({ clientId, clientSecret, baseURL, client_name: 'sessionkit example app' }),
         ],
-      });
+      }).catch((error) => portInUse(error, idpPort, 'IDP_PORT', 'the development provider'));
   const issuer = env.SESSIONKIT_ISSUER ?? /** @type {NonNullable<typeof idp>} */ (idp).issuer;
 
   const usingDevPassword = !env.SESSIONKIT_COOKIE_PASSWORD;
@@ -63,7 +64,7 @@ export async function runExample({ label, createApp }) {
     s.once('error', reject);
   }).catch(async (error) => {
     await idp?.close();
-    throw error;
+    return portInUse(error, port, 'PORT', label);
   });
 
   const orgName = (/** @type {string} */ id) => ORGANIZATIONS.find((o) => o.id === id)?.name ?? id;
@@ -100,4 +101,18 @@ export async function runExample({ label, createApp }) {
   }
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+}
+
+/**
+ * A port already taken is a one-line message naming the variable that moves it, not a stack.
+ * @param {any} error
+ * @param {number} port
+ * @param {string} variable
+ * @param {string} what
+ * @returns {never}
+ */
+function portInUse(error, port, variable, what) {
+  if (error?.code !== 'EADDRINUSE') throw error;
+  console.error(`\n  Port ${port} is already in use, so ${what} cannot start.\n  Stop whatever listens there, or choose another port: ${variable}=${port + 1} npm start\n`);
+  process.exit(1);
 }

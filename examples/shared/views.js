@@ -70,6 +70,18 @@ const STYLE = `
   .banner-error { background:var(--danger-bg); color:var(--danger); border:1px solid #fecdca; }
   .expired { color:var(--danger); }
   footer { max-width:52rem; margin:0 auto 2rem; padding:0 1.25rem; color:var(--muted); font-size:.85rem; }
+  .tag { white-space:nowrap; }
+  header .who { min-width:0; overflow:hidden; text-overflow:ellipsis; white-space:nowrap; max-width:16rem; }
+  @media (max-width: 40rem) {
+    header .bar { flex-wrap:wrap; gap:.5rem 1rem; padding:.6rem 1rem; }
+    header nav { order:3; flex-basis:100%; gap:1.25rem; }
+    header .who, header .button { margin-left:auto; max-width:60vw; }
+    main { margin:1.25rem auto; padding:0 .75rem; }
+    .card { padding:1rem; }
+    dl { grid-template-columns:1fr; gap:.1rem; }
+    dd { margin-bottom:.5rem; }
+    h1 { font-size:1.4rem; }
+  }
 `;
 
 /**
@@ -87,12 +99,13 @@ export function layout({ title, body, auth }) {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${e(title)} · sessionkit example</title>
+<link rel="icon" href="data:,">
 <style>${STYLE}</style>
 </head>
 <body>
 <header><div class="bar">
   <a class="brand" href="/">sessionkit example</a>
-  <nav><a href="/">Home</a><a href="/dashboard">Dashboard</a><a href="/admin">Admin</a></nav>
+  <nav><a href="/">Home</a><a href="/dashboard">Dashboard</a>${auth?.permissions?.includes('members:manage') ? '<a href="/admin">Admin</a>' : ''}</nav>
   ${who}
 </div></header>
 <main>

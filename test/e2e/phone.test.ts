@@ -1,0 +1,74 @@
+/**
+ * The example apps at phone width (390 × 844) in a real headless Chromium: signed-out home, the
+ * provider's sign-in page, the dashboard and the admin page never scroll sideways, the Admin link
+ * shows only with the permission, and the pages ask for no favicon that would 404.
+ */
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, EXAMPLES, HAS_BROWSER, launchBrowser, screenshotter, startStack, type Stack } from './browser.js';
+
+const REQUIRED = process.env.REQUIRE_BROWSER === '1';
+if (!HAS_BROWSER && REQUIRED) {
+  test('a browser is available (REQUIRE_BROWSER=1)', () => {
+    throw new Error(`REQUIRE_BROWSER=1 but ${CHROMIUM} was not found: apt-get install -y chromium`);
+  });
+}
+const suite = HAS_BROWSER ? describe : describe.skip;
+
+let browser: Browser | undefined;
+if (HAS_BROWSER) {
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  }, 40_000);
+  afterAll(async () => {
+    await browser?.close();
+  }, 20_000);
+}
+
+/** Pixels the page is wider than the viewport (0 = no horizontal scroll). */
+const sideways = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+
+suite.each(EXAMPLES)('the %s example at phone width (390 px)', (framework, modulePath) => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack(modulePath, { accessTokenTTL: 300, options: {} });
+  }, 30_000);
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  test('no page scrolls sideways; Admin only for admins; no favicon request', async () => {
+    const shot = screenshotter(`phone-${framework}`);
+    const context = await browser!.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    context.setDefaultTimeout(15_000);
+    const notFound: string[] = [];
+    context.on('response', (response) => {
+      if (response.status() === 404) notFound.push(new URL(response.url()).pathname);
+    });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${stack.baseURL}/`);
+      await shot(page, 'home');
+      expect(await sideways(page)).toBe(0);
+      expect(await page.locator('header nav a[href="/admin"]').count()).toBe(0);
+
+      await page.goto(`${stack.baseURL}/dashboard`);
+      await page.waitForURL((url) => url.origin === stack.idp.issuer);
+      await page.locator('#email').fill('alice@example.com');
+      await page.locator('#password').fill('alice-password');
+      await shot(page, 'provider-login');
+      expect(await sideways(page)).toBe(0);
+      await Promise.all([page.waitForURL((url) => url.origin === stack.baseURL && url.pathname === '/dashboard'), page.locator('#sign-in').click()]);
+      await shot(page, 'dashboard');
+      expect(await sideways(page)).toBe(0);
+      // Alice is an admin of Acme (members:manage): the header offers the admin area
+      expect(await page.locator('header nav a[href="/admin"]').count()).toBe(1);
+      await page.goto(`${stack.baseURL}/admin`);
+      await shot(page, 'admin');
+      expect(await sideways(page)).toBe(0);
+      expect(notFound).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+});
