@@ -26,7 +26,12 @@ if (HAS_BROWSER) {
 }
 
 /** Pixels the page is wider than the viewport (0 = no horizontal scroll). */
-const sideways = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+const sideways = (page: Page) =>
+  // runs in the page: the browser's `document` (this project's types have no DOM lib)
+  page.evaluate(() => {
+    const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+    return root.scrollWidth - root.clientWidth;
+  });
 
 suite.each(EXAMPLES)('the %s example at phone width (390 px)', (framework, modulePath) => {
   let stack: Stack;
