@@ -306,7 +306,7 @@ function resolvePasswords(input: unknown): Readonly<Record<string, string>> {
   for (const [id, pw] of Object.entries(map)) {
     if (!/^\d+$/.test(id)) throw new ConfigError(option, envVar, `ids of the password map must be numbers (the highest seals), got ${JSON.stringify(id)}`);
     if (typeof pw !== 'string' || pw.length < 32) {
-      throw new ConfigError(option, envVar, `must be at least 32 characters long${typeof map === 'object' && typeof input !== 'string' ? ` (id ${id})` : ''}`);
+      throw new ConfigError(option, envVar, `must be at least 32 characters long${typeof map === 'object' && typeof input !== 'string' ? ` (id ${id})` : ''}: a random secret, e.g. \`openssl rand -base64 32\``);
     }
   }
   return Object.freeze({ ...(map as Record<string, string>) });

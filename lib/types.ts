@@ -152,11 +152,11 @@ export interface SignInEvent<Req = unknown> {
 }
 
 /** Payload of `onSignInError`. */
-export interface SignInErrorEvent<Req = unknown> {
+export interface SignInErrorEvent<Req = unknown, Res = unknown> {
   error: Error;
   request: Req;
-  /** Send your own response instead of the default 400 (the adapter's response object). */
-  response: unknown;
+  /** Send your own response instead of the default 400: Express's `res`, Koa's `ctx`. */
+  response: Res;
 }
 
 /** Payload of `onSignOut`. */
@@ -184,17 +184,17 @@ export interface RefreshErrorEvent<Req = unknown> {
 }
 
 /** Hooks; all may be async; an exception thrown by one is logged and never breaks a request. */
-export interface Hooks<Req = unknown> {
+export interface Hooks<Req = unknown, Res = unknown> {
   onSignIn?(event: SignInEvent<Req>): void | Promise<void>;
   /** Return `true` (or send a response) to take over the response. */
-  onSignInError?(event: SignInErrorEvent<Req>): void | boolean | Promise<void | boolean>;
+  onSignInError?(event: SignInErrorEvent<Req, Res>): void | boolean | Promise<void | boolean>;
   onSignOut?(event: SignOutEvent<Req>): void | Promise<void>;
   onRefreshSuccess?(event: RefreshSuccessEvent<Req>): void | Promise<void>;
   onRefreshError?(event: RefreshErrorEvent<Req>): void | Promise<void>;
 }
 
 /** Options of `authMiddleware()` and `koaAuth()`. Every one can also come from a `SESSIONKIT_*` variable. */
-export interface SessionKitOptions<Req = unknown> extends Hooks<Req> {
+export interface SessionKitOptions<Req = unknown, Res = unknown> extends Hooks<Req, Res> {
   issuer?: string;
   endpoints?: EndpointsOptions;
   clientId?: string;

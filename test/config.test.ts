@@ -34,6 +34,7 @@ describe('bad configuration fails at construction, naming the option and its var
     ['http base URL off loopback', { ...GOOD, baseURL: 'http://app.example.com' }, /`baseURL` \(env SESSIONKIT_BASE_URL\) must be https/],
     ['no cookie password', { ...GOOD, cookie: {} }, /`cookie.password` \(env SESSIONKIT_COOKIE_PASSWORD\) is required/],
     ['short password', { ...GOOD, cookie: { password: 'short' } }, /`cookie.password` \(env SESSIONKIT_COOKIE_PASSWORD\) must be at least 32 characters/],
+    ['short password, with the same hint as a missing one', { ...GOOD, cookie: { password: 'short' } }, /at least 32 characters long: a random secret, e\.g\. `openssl rand -base64 32`/],
     ['short rotated password', { ...GOOD, cookie: { password: { 1: PASSWORD, 2: 'short' } } }, /`cookie.password`.*at least 32 characters long \(id 2\)/],
     ['non-numeric password id', { ...GOOD, cookie: { password: { new: PASSWORD } } }, /`cookie.password`.*ids .* must be numbers/],
     ['bad SameSite', { ...GOOD, cookie: { password: PASSWORD, sameSite: 'sometimes' as any } }, /`cookie.sameSite` \(env SESSIONKIT_COOKIE_SAMESITE\) must be "lax", "strict" or "none"/],

@@ -55,7 +55,7 @@ function send(res: Response, reply: Reply): void {
  * @param options see {@link SessionKitOptions}; each also reads its `SESSIONKIT_*` variable.
  * @throws {ConfigError} at once, naming the option, when the configuration is invalid.
  */
-export function authMiddleware(options?: SessionKitOptions<Request>): RequestHandler {
+export function authMiddleware(options?: SessionKitOptions<Request, Response>): RequestHandler {
   const core = new Core(options);
   return function sessionkit(req: Request, res: Response, next: NextFunction) {
     const request = view(req);

@@ -48,7 +48,7 @@ function send(ctx: Context, reply: Reply): void {
  * @param options the same options as `authMiddleware()`; each also reads its `SESSIONKIT_*` variable.
  * @throws {ConfigError} at once, naming the option, when the configuration is invalid.
  */
-export function koaAuth(options?: SessionKitOptions<Context>): Middleware {
+export function koaAuth(options?: SessionKitOptions<Context, Context>): Middleware {
   const core = new Core(options);
   return function sessionkit(ctx: Context, next: Next) {
     const request = view(ctx);
