@@ -89,7 +89,8 @@ function interfaceKeys(source: string, name: string): string[] {
   }
   const parents = /extends\s+(.+)$/.exec(start[1].trim());
   if (parents) {
-    for (const parent of parents[1].split(',').map((p) => p.trim().replace(/<.*>$/, ''))) {
+    // Drop generic arguments first (they may hold commas), then split the parent list.
+    for (const parent of parents[1].replace(/<[^<>]*>/g, '').split(',').map((p) => p.trim())) {
       for (const k of interfaceKeys(source, parent)) keys.add(k);
     }
   }
