@@ -49,7 +49,8 @@ export interface ResolvedConfig {
   coordinator: RefreshCoordinator;
   store: SessionStore | undefined;
   session: { idleTimeout: number; absoluteTimeout: number; rolling: boolean };
-  bearer: { audience: string[]; issuer: string | undefined } | undefined;
+  /** `typ`: the expected access-token `typ`, lower-cased without `application/`; null = not checked. */
+  bearer: { audience: string[]; issuer: string | undefined; typ: string | null } | undefined;
   httpTimeout: number;
   logger: Logger;
   debug: boolean;
@@ -223,7 +224,11 @@ export function resolveConfig(options: SessionKitOptions = {}, env: Env = proces
     if (!audience.length || audience.some((a) => typeof a !== 'string' || !a)) {
       throw new ConfigError('bearer.audience', undefined, 'is required: the audience your API expects in bearer tokens');
     }
-    bearer = { audience, issuer: options.bearer.issuer };
+    const typIn = options.bearer.typ ?? 'at+jwt';
+    if (typIn !== false && (typeof typIn !== 'string' || !/^[\w.+/-]+$/.test(typIn))) {
+      throw new ConfigError('bearer.typ', undefined, `must be a JOSE typ such as "at+jwt", or false to accept untyped tokens, got ${JSON.stringify(typIn)}`);
+    }
+    bearer = { audience, issuer: options.bearer.issuer, typ: typIn === false ? null : normalizeTyp(typIn) };
   }
   const middlewareAuth = {
     enabled: options.middlewareAuth?.enabled ?? false,
@@ -262,6 +267,12 @@ export function resolveConfig(options: SessionKitOptions = {}, env: Env = proces
       onRefreshError: options.onRefreshError,
     }),
   });
+}
+
+/** A JOSE `typ` as compared: lower case, without the optional `application/` prefix (RFC 7515 §4.1.9). */
+export function normalizeTyp(typ: string): string {
+  const lower = typ.toLowerCase();
+  return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
 }
 
 function parseUrl(value: string, option: string, envVar: string | undefined): URL {

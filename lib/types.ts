@@ -193,6 +193,25 @@ export interface Hooks<Req = unknown, Res = unknown> {
   onRefreshError?(event: RefreshErrorEvent<Req>): void | Promise<void>;
 }
 
+/** The `bearer` option: which `Authorization: Bearer` JWT access tokens are accepted. */
+export interface BearerOptions {
+  /** The audience (`aud`) your API expects; one of them must be in the token. */
+  audience: string | string[];
+  /** The expected `iss` (default: the provider's issuer). */
+  issuer?: string;
+  /**
+   * The JOSE `typ` header an access token must carry (compared case-insensitively, an
+   * `application/` prefix allowed). Default `at+jwt`, the JWT access-token profile (RFC 9068 §4):
+   * it is what keeps an ID token, a logout token or any other JWT the provider signs from being
+   * accepted as an access token. Set the `typ` your provider uses, or `false` for a provider that
+   * does not type its access tokens (then only the claim checks below tell them apart).
+   *
+   * Whatever this says, a token that carries a `nonce` (an ID token) or an `events` claim (a
+   * logout or security-event token) is never accepted.
+   */
+  typ?: string | false;
+}
+
 /** Options of `authMiddleware()` and `koaAuth()`. Every one can also come from a `SESSIONKIT_*` variable. */
 export interface SessionKitOptions<Req = unknown, Res = unknown> extends Hooks<Req, Res> {
   issuer?: string;
@@ -223,7 +242,7 @@ export interface SessionKitOptions<Req = unknown, Res = unknown> extends Hooks<R
    */
   session?: { idleTimeout?: number; absoluteTimeout?: number; rolling?: boolean };
   /** Also accept `Authorization: Bearer <JWT>` access tokens of the provider for this audience (off by default). */
-  bearer?: { audience: string | string[]; issuer?: string };
+  bearer?: BearerOptions;
   /** Milliseconds for any call to the provider (default 5000). */
   httpTimeout?: number;
   logger?: Logger;

@@ -104,6 +104,11 @@ export type DevIdpOptions = {
      * default: silent. Never receives token values.
      */
     logger?: (line: string) => void;
+    /**
+     * behave like most providers: ignore the `organization_id` parameter on authorization and refresh
+     * requests (tokens speak for the user's default organization, or none); default false
+     */
+    ignoreOrganizationParam?: boolean;
 };
 export type DevIdp = {
     /**

@@ -122,6 +122,9 @@ const REUSE_DETAIL = 'refresh token already used';
  * @property {number} [idTokenTTL] seconds, default 3600
  * @property {number} [refreshTokenTTL] seconds, default 14 days
  * @property {(line: string) => void} [logger] default: silent. Never receives token values.
+ * @property {boolean} [ignoreOrganizationParam] behave like most providers: ignore the `organization_id`
+ *   parameter on authorization and refresh requests (tokens speak for the user's default organization,
+ *   or none); default false
  */
 
 /**
@@ -161,6 +164,7 @@ export async function startDevIdp(options = {}) {
     idTokenTTL = 3600,
     refreshTokenTTL = 14 * 24 * 60 * 60,
     logger,
+    ignoreOrganizationParam = false,
   } = options;
   const log = typeof logger === 'function' ? logger : () => {};
   for (const [name, value] of Object.entries({ accessTokenTTL, idTokenTTL, refreshTokenTTL })) {
@@ -263,6 +267,7 @@ export async function startDevIdp(options = {}) {
     'organization_reauthentication',
     'the requested organization requires a fresh sign-in',
     (/** @type {any} */ ctx) => {
+      if (ignoreOrganizationParam) return false;
       const org = findOrganization(ctx.oidc.params.organization_id);
       return Boolean(org?.requiresReauthentication && !ctx.oidc.result?.login);
     },
@@ -271,7 +276,7 @@ export async function startDevIdp(options = {}) {
     'organization_membership',
     'the signed-in user is not a member of the requested organization',
     (/** @type {any} */ ctx) => {
-      const orgId = ctx.oidc.params.organization_id;
+      const orgId = ignoreOrganizationParam ? undefined : ctx.oidc.params.organization_id;
       const accountId = ctx.oidc.session.accountId;
       if (!orgId || !accountId || ctx.oidc.result?.login) return false;
       return !membershipOf(findUserById(accountId), orgId);
@@ -347,6 +352,7 @@ export async function startDevIdp(options = {}) {
     // Rotate on every use. Runs after reuse detection and before the old token is consumed, so a
     // refused organization switch leaves the presented refresh token usable.
     async rotateRefreshToken(/** @type {any} */ ctx) {
+      if (ignoreOrganizationParam) return true;
       const requested = ctx.oidc.body?.organization_id;
       if (requested === undefined || requested === '') return true;
       if (typeof requested !== 'string') throw new errors.InvalidRequest('organization_id must be a single value');
@@ -460,7 +466,7 @@ export async function startDevIdp(options = {}) {
   // ---- extraParams validators ------------------------------------------------------------------
   /** @param {any} _ctx @param {unknown} value */
   function validateOrganizationParameter(_ctx, value) {
-    if (value !== undefined && !findOrganization(value)) {
+    if (!ignoreOrganizationParam && value !== undefined && !findOrganization(value)) {
       throw new errors.InvalidRequest(`unknown organization ${String(value)}`);
     }
   }
@@ -514,7 +520,7 @@ export async function startDevIdp(options = {}) {
     const grantId = ctx.oidc.entities.AuthorizationCode?.grantId ?? ctx.oidc.entities.Grant?.jti;
     const user = findUserById(ctx.oidc.session?.accountId);
     if (grantId) {
-      const requested = ctx.oidc.params.organization_id;
+      const requested = ignoreOrganizationParam ? undefined : ctx.oidc.params.organization_id;
       grantOrganizations.set(grantId, requested && membershipOf(user, requested) ? requested : defaultOrganizationId(user));
     }
     log(`[dev-idp] authorization.success client=${ctx.oidc.client?.clientId} sub=${user?.id}`);
@@ -676,7 +682,7 @@ export async function startDevIdp(options = {}) {
       log('[dev-idp] login failed');
       return renderLogin(ctx, interaction, { email, error: 'Invalid email or password.' });
     }
-    const orgId = interaction.params.organization_id;
+    const orgId = ignoreOrganizationParam ? undefined : interaction.params.organization_id;
     if (typeof orgId === 'string' && !membershipOf(user, orgId)) {
       log(`[dev-idp] login refused: ${user.id} is not a member of ${orgId}`);
       return finish(ctx, { error: 'access_denied', error_description: `not a member of organization ${orgId}` }, false);

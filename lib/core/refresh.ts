@@ -28,6 +28,17 @@ export function needsRefresh(record: SessionRecord, buffer: number): boolean {
   return record.expiresAt - now() <= buffer;
 }
 
+/** Refused switches → the session with the new tokens that must still be written (kept off the error object: no tokens on errors). */
+const KEEP = new WeakMap<object, SessionRecord>();
+
+/**
+ * The session to write although `error` refused an organization switch: the grant succeeded (and
+ * may have rotated the refresh token) but did not grant the organization. Undefined otherwise.
+ */
+export function sessionToKeep(error: unknown): SessionRecord | undefined {
+  return typeof error === 'object' && error !== null ? KEEP.get(error) : undefined;
+}
+
 /** Refreshes sessions. */
 export class Refresher {
   readonly #cfg: ResolvedConfig;
@@ -60,7 +71,16 @@ export class Refresher {
         { buffer: this.#cfg.refreshBuffer },
       );
       current = await this.apply(current, outcome.tokens, outcome.target);
-      if (target === null || outcome.target === target) return current;
+      if (target === null) return current;
+      if (outcome.target === target) {
+        if (current.organizationId === target) return current;
+        // The provider answered the switch without the organization asked for (most providers
+        // ignore an unknown parameter): a refused switch. The session keeps its organization, but
+        // the new tokens are kept too (a rotated refresh token must never be lost).
+        const refusal = new RefreshError(`the provider did not grant organization ${target}: the new tokens carry no such claim`, { isTransient: false });
+        KEEP.set(refusal, current);
+        throw refusal;
+      }
     }
     throw new RefreshError('the refresh token kept being rotated by other requests', { isTransient: true });
   }
@@ -118,12 +138,20 @@ export class Refresher {
     return false;
   }
 
-  /** The session with `tokens` applied: user from a new ID token, organization kept or moved. */
-  async apply(record: SessionRecord, tokens: TokenRecord, target: string | null): Promise<SessionRecord> {
+  /**
+   * The session with `tokens` applied: user from a new ID token; the organization is the one the
+   * verified tokens grant (the access token's claim, else the ID token's, as `claims` names it),
+   * else the session's own. What was asked for (`_target`) never decides it: a provider that
+   * ignores the organization parameter must not let anyone claim any organization.
+   */
+  async apply(record: SessionRecord, tokens: TokenRecord, _target: string | null): Promise<SessionRecord> {
     const info = await this.#inspector.inspect(tokens.accessToken, tokens.expiresAt).catch(() => null);
-    const granted = info?.claims[this.#cfg.claims.organizationId];
+    const claim = this.#cfg.claims.organizationId;
+    const fromAccess = info?.claims[claim];
+    const fromId = idTokenClaims(tokens.idToken)[claim];
+    const granted = typeof fromAccess === 'string' && fromAccess ? fromAccess : typeof fromId === 'string' && fromId ? fromId : undefined;
     const idClaims = tokens.idToken !== record.idToken ? idTokenClaims(tokens.idToken) : {};
-    const organizationId = typeof granted === 'string' ? granted : (target ?? record.organizationId);
+    const organizationId = granted ?? record.organizationId;
     const next: SessionRecord = {
       ...record,
       accessToken: tokens.accessToken,

@@ -12,7 +12,7 @@ import type { RequestView, ResponseSink } from './http.js';
 import { parseCookies, type CookiePayload } from './session-cookie.js';
 import { randomBytes } from 'node:crypto';
 import { idTokenClaims, type BearerVerifier } from './tokens.js';
-import { needsRefresh, now } from './refresh.js';
+import { needsRefresh, now, sessionToKeep } from './refresh.js';
 import { runHook } from './hooks.js';
 import { deepFreeze, signedInFields, signedOutFields, userFromClaims, type AuthFields } from './view.js';
 
@@ -392,6 +392,9 @@ export class RequestSession {
     try {
       await this.#commit(await this.core.refresher.refresh(this.record, organizationId, this.request.raw));
     } catch (error) {
+      // Refused although the grant went through (the organization was not granted): keep the new tokens.
+      const keep = sessionToKeep(error);
+      if (keep) await this.#commit(keep);
       const failure = error instanceof RefreshError ? error : new RefreshError(String(error), { isTransient: true, cause: error });
       throw new OrganizationSwitchError(organizationId, failure, !!failure.oauthError && REAUTHENTICATE.has(failure.oauthError));
     }

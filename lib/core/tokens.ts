@@ -7,6 +7,7 @@
  */
 import { compactVerify, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
 import { LRUCache } from 'lru-cache';
+import { normalizeTyp } from '../config.js';
 import { TokenError } from '../errors.js';
 import { ASYMMETRIC_ALGS, type Provider } from './provider.js';
 
@@ -78,17 +79,23 @@ function expOf(payload: JWTPayload, fallback: number): number {
   return typeof payload.exp === 'number' && Number.isFinite(payload.exp) ? payload.exp : fallback;
 }
 
-/** Verifies `Authorization: Bearer` JWTs (the `bearer` option): signature, issuer, audience, expiry. */
+/**
+ * Verifies `Authorization: Bearer` JWTs (the `bearer` option): signature, issuer, audience, expiry,
+ * the access-token `typ` (default `at+jwt`), and no `nonce` or `events` claim.
+ */
 export class BearerVerifier {
   readonly #provider: Provider;
   readonly #audience: string[];
   readonly #issuer: string | undefined;
+  readonly #typ: string | null;
   readonly #cache = new LRUCache<string, Record<string, unknown>>({ max: 10_000 });
 
-  constructor(provider: Provider, options: { audience: string[]; issuer: string | undefined }) {
+  /** `typ`: the expected `typ` header, normalized (see `normalizeTyp`); null or absent = not checked. */
+  constructor(provider: Provider, options: { audience: string[]; issuer: string | undefined; typ?: string | null }) {
     this.#provider = provider;
     this.#audience = options.audience;
     this.#issuer = options.issuer;
+    this.#typ = options.typ ?? null;
   }
 
   /** The verified claims of `token`, or null when it does not verify (never throws). */
@@ -101,7 +108,11 @@ export class BearerVerifier {
         jwtVerify(token, keys, { issuer, audience: this.#audience, algorithms: ASYMMETRIC_ALGS, requiredClaims: ['exp', 'sub'] }),
       );
       if (!verified) return null;
-      const { payload } = verified;
+      const { payload, protectedHeader } = verified;
+      // An access token, not another JWT of the provider: the typed profile (RFC 9068 §4), and
+      // never an ID token (`nonce`) or a logout / security-event token (`events`).
+      if (this.#typ !== null && (typeof protectedHeader.typ !== 'string' || normalizeTyp(protectedHeader.typ) !== this.#typ)) return null;
+      if ('nonce' in payload || 'events' in payload) return null;
       const claims = payload as Record<string, unknown>;
       this.#cache.set(token, claims, { ttl: Math.max(1, (payload.exp! - Date.now() / 1000) * 1000) });
       return claims;

@@ -94,7 +94,9 @@ async function signIn(core: Core, request: RequestView, query: URLSearchParams, 
     expiresAt: info.expiresAt,
     createdAt: now(),
   };
-  const organizationId = signedInFields(record, info.claims, idTokenClaims(tokens.idToken), cfg.claims).organizationId ?? tx.organizationId;
+  // Only a verified claim puts the session in an organization; what `/login?organizationId=` asked
+  // for is a request to the provider, which may well have ignored it.
+  const organizationId = signedInFields(record, info.claims, idTokenClaims(tokens.idToken), cfg.claims).organizationId;
   if (organizationId) record.organizationId = organizationId;
   if (typeof claims.sid === 'string') record.sid = claims.sid;
   if (!record.refreshToken) delete record.refreshToken;

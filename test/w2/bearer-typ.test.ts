@@ -1,0 +1,95 @@
+/**
+ * Bearer typing (issue 13.9): an ID token (or any other JWT the provider signs for this client)
+ * is not an access token. `bearer.typ` defaults to `at+jwt` (RFC 9068 §4), and a token with a
+ * `nonce` or `events` claim is refused whatever `typ` says.
+ */
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { decodeProtectedHeader } from 'jose';
+import { Core } from '../../lib/core/engine.js';
+import { ConfigError } from '../../lib/index.js';
+import { FRAMEWORKS } from '../helpers/frameworks.js';
+import { ALICE, PASSWORD, startApp, startDevIdp, type DevIdp, type TestApp } from '../helpers/harness.js';
+import { JSON_ACCEPT, claimsOf, clientSecretOf, shareClient, nowSeconds, sendWith, sessionRecord, signedInCookies } from '../security/support.js';
+
+const bearer = (app: TestApp, token: string) => sendWith(app, 'GET', '/me', null, { headers: { ...JSON_ACCEPT, Authorization: `Bearer ${token}` } });
+
+describe.each(FRAMEWORKS)('bearer token typing on %s', (_name, factory) => {
+  let idp: DevIdp;
+  let owner: TestApp; // registers the client
+  let byClient: TestApp; // bearer.audience = the client id (what an ID token's aud is)
+  let untyped: TestApp; // bearer.typ: false
+  let accessToken: string;
+  let idToken: string;
+  beforeAll(async () => {
+    idp = await startDevIdp({ accessTokenTTL: 300 });
+    owner = await startApp(idp, factory, {});
+    // the audience (the client id) must be known before the app starts: apps on the owner's client
+    const on = { clientId: owner.clientId, clientSecret: clientSecretOf(owner) };
+    byClient = await startApp(idp, factory, { ...on, bearer: { audience: [owner.clientId, idp.issuer] } });
+    await shareClient(idp, owner, byClient);
+    untyped = await startApp(idp, factory, { ...on, bearer: { audience: [owner.clientId, idp.issuer], typ: false } });
+    ({ accessToken, idToken } = await sessionRecord(await signedInCookies(byClient, ALICE)));
+  });
+  afterAll(async () => {
+    await owner?.close();
+    await byClient?.close();
+    await untyped?.close();
+    await idp?.close();
+  });
+
+  test('the dev provider types its JWT access tokens at+jwt (control: the access token is accepted)', async () => {
+    expect(decodeProtectedHeader(accessToken).typ).toBe('at+jwt');
+    const res = await bearer(byClient, accessToken);
+    expect(res.status).toBe(200);
+    expect(res.body.user.id).toBe('user_alice');
+  });
+
+  test('an ID token is refused as a bearer token even when the audience is the client id', async () => {
+    expect(claimsOf(idToken).aud).toBe(owner.clientId);
+    const res = await bearer(byClient, idToken);
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({ error: 'unauthenticated' });
+  });
+
+  test('with typ: false an ID token is still refused (it carries a nonce)', async () => {
+    expect(claimsOf(idToken).nonce).toBeDefined();
+    expect((await bearer(untyped, idToken)).status).toBe(401);
+    expect((await bearer(untyped, accessToken)).status).toBe(200);
+  });
+
+  test('a provider-signed token with a nonce or events claim is refused whatever its typ', async () => {
+    const t = nowSeconds();
+    const base = { ...claimsOf(accessToken), iat: t, exp: t + 300 };
+    const events = { 'http://schemas.openid.net/event/backchannel-logout': {} };
+    for (const app of [byClient, untyped]) {
+      expect((await bearer(app, await idp.signJwt(base, { header: { typ: 'at+jwt' } }))).status).toBe(200);
+      expect((await bearer(app, await idp.signJwt({ ...base, nonce: 'n' }, { header: { typ: 'at+jwt' } }))).status).toBe(401);
+      expect((await bearer(app, await idp.signJwt({ ...base, events }, { header: { typ: 'at+jwt' } }))).status).toBe(401);
+    }
+  });
+
+  test('by default an untyped or otherwise typed token is refused; typ: false accepts it', async () => {
+    const t = nowSeconds();
+    const base = { ...claimsOf(accessToken), iat: t, exp: t + 300 };
+    const plain = await idp.signJwt(base);
+    const jwtTyped = await idp.signJwt(base, { header: { typ: 'JWT' } });
+    const logoutTyped = await idp.signJwt(base, { header: { typ: 'logout+jwt' } });
+    const applicationTyped = await idp.signJwt(base, { header: { typ: 'application/AT+JWT' } });
+    expect((await bearer(byClient, plain)).status).toBe(401);
+    expect((await bearer(byClient, jwtTyped)).status).toBe(401);
+    expect((await bearer(byClient, logoutTyped)).status).toBe(401);
+    expect((await bearer(byClient, applicationTyped)).status).toBe(200);
+    expect((await bearer(untyped, plain)).status).toBe(200);
+    expect((await bearer(untyped, jwtTyped)).status).toBe(200);
+  });
+});
+
+test('bearer.typ is validated at start-up, naming the option', () => {
+  const base = { issuer: 'https://idp.example.com', clientId: 'c', baseURL: 'https://app.example.com', cookie: { password: PASSWORD } };
+  for (const typ of [5, '', 'a b', true]) {
+    expect(() => new Core({ ...base, bearer: { audience: 'api', typ: typ as any } }, {})).toThrow(ConfigError);
+    expect(() => new Core({ ...base, bearer: { audience: 'api', typ: typ as any } }, {})).toThrow(/bearer\.typ/);
+  }
+  expect(() => new Core({ ...base, bearer: { audience: 'api', typ: 'JWT' } }, {})).not.toThrow();
+});
+
