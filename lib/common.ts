@@ -4,7 +4,6 @@
  *
  * @packageDocumentation
  */
-export type { RequireAuthOptions } from './core/engine.js';
 export { memoryStore, type MemoryStoreOptions, type SessionStore } from './core/store.js';
 export {
   MemoryCoordinator,

@@ -54,7 +54,7 @@ export interface ResolvedConfig {
   httpTimeout: number;
   logger: Logger;
   debug: boolean;
-  hooks: Readonly<Hooks<any>>;
+  hooks: Readonly<Hooks<any, any>>;
 }
 
 /** Default claim names of the `Auth` view. */
@@ -207,7 +207,7 @@ export function resolveConfig(options: SessionKitOptions = {}, env: Env = proces
       if (typeof store?.[method] !== 'function') throw new ConfigError('store', undefined, `must implement ${method}() (use memoryStore(), redisStore() or leave it out)`);
     }
   }
-  for (const hook of ['onSignIn', 'onSignInError', 'onSignOut', 'onRefreshSuccess', 'onRefreshError'] as const) {
+  for (const hook of ['onSignIn', 'onSignInError', 'onSignOut', 'onRefreshSuccess', 'onRefreshError', 'onDenied'] as const) {
     if (options[hook] !== undefined && typeof options[hook] !== 'function') {
       throw new ConfigError(hook, undefined, 'must be a function');
     }
@@ -265,6 +265,7 @@ export function resolveConfig(options: SessionKitOptions = {}, env: Env = proces
       onSignOut: options.onSignOut,
       onRefreshSuccess: options.onRefreshSuccess,
       onRefreshError: options.onRefreshError,
+      onDenied: options.onDenied,
     }),
   });
 }

@@ -4,7 +4,7 @@
 import express from 'express';
 import { authMiddleware, requireAuth } from 'sessionkit';
 
-import { adminPage, dashboardPage, errorOf, homePage, returnToOf } from '../shared/views.js';
+import { adminPage, dashboardPage, errorOf, forbiddenPage, homePage, returnToOf } from '../shared/views.js';
 
 /**
  * Builds the example app.
@@ -49,7 +49,16 @@ export function createApp({ issuer, clientId, clientSecret, baseURL, cookiePassw
     res.json({ user, organizationId: organizationId ?? null, role: role ?? null, permissions: permissions ?? [], expiresAt: expiresAt ?? null });
   });
 
-  app.get('/admin', requireAuth({ permissions: ['members:manage'] }), (req, res) => {
+  // A signed-in member without the permission gets a page that says what is missing (signed-out
+  // visitors still go to sign in: the default answer).
+  const adminOnly = requireAuth({
+    permissions: ['members:manage'],
+    onDenied: ({ denial, request, response }) => {
+      if (denial.reason !== 'forbidden') return void response.redirect(denial.loginUrl ?? '/login');
+      response.status(403).type('html').send(forbiddenPage({ auth: request.auth, organizations, missing: denial.missing }));
+    },
+  });
+  app.get('/admin', adminOnly, (req, res) => {
     res.type('html').send(adminPage({ auth: req.auth, organizations }));
   });
 

@@ -4,7 +4,7 @@
 import Koa from 'koa';
 import { koaAuth, requireAuth } from 'sessionkit/koa';
 
-import { adminPage, dashboardPage, errorOf, homePage, returnToOf } from '../shared/views.js';
+import { adminPage, dashboardPage, errorOf, forbiddenPage, homePage, returnToOf } from '../shared/views.js';
 
 /**
  * Runs `chain` as one middleware (Koa has no router built in; this app needs none).
@@ -71,7 +71,17 @@ export function createApp({ issuer, clientId, clientSecret, baseURL, cookiePassw
       },
     ],
     'GET /admin': [
-      requireAuth({ permissions: ['members:manage'] }),
+      // A member without the permission gets a page that says what is missing; leaving ctx.body
+      // unset (signed out) keeps the default answer: off to sign in.
+      requireAuth({
+        permissions: ['members:manage'],
+        onDenied: ({ denial, response: ctx }) => {
+          if (denial.reason !== 'forbidden') return;
+          ctx.status = 403;
+          ctx.type = 'html';
+          ctx.body = forbiddenPage({ auth: ctx.state.auth, organizations, missing: denial.missing });
+        },
+      }),
       async (ctx) => {
         ctx.type = 'html';
         ctx.body = adminPage({ auth: ctx.state.auth, organizations });

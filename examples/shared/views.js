@@ -307,6 +307,31 @@ export function adminPage({ auth, organizations = [] }) {
 }
 
 /**
+ * The page for a request `requireAuth()` refused while signed in (403): what was missing, in words.
+ * @param {{ auth: any, organizations?: readonly { id: string, name: string }[], missing: { permissions: string[], roles: string[], organization: boolean } }} data
+ */
+export function forbiddenPage({ auth, organizations = [], missing }) {
+  const needs = [
+    ...missing.permissions.map((p) => `the <code>${e(p)}</code> permission`),
+    ...(missing.roles.length ? [`one of the roles ${missing.roles.map((r) => `<code>${e(r)}</code>`).join(', ')}`] : []),
+    ...(missing.organization ? ['an organization'] : []),
+  ];
+  const where = organizationName(organizations, auth.organizationId) ?? auth.organizationId;
+  return layout({
+    title: 'Not allowed',
+    auth,
+    body: `<div id="forbidden">
+  <h1>You can't open this page</h1>
+  <div class="card">
+    <p>It needs ${needs.join(' and ')}${where ? `, which you do not have in <strong>${e(where)}</strong>` : ''}.</p>
+    <p class="muted">An admin of your organization can grant it, or switch to an organization where you have it.</p>
+    <a class="button secondary" href="/dashboard">Back to the dashboard</a>
+  </div>
+</div>`,
+  });
+}
+
+/**
  * The current page without `error` and `organizationId` (what a refused switch adds), for the
  * organization switcher's `returnTo`: a banner does not come back after the next switch.
  * @param {string} originalUrl path and query as the request had them

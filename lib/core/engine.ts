@@ -7,7 +7,8 @@
  */
 import picomatch from 'picomatch';
 import { resolveConfig, type ResolvedConfig, type ResolvedRoutes } from '../config.js';
-import type { Auth, SessionKitOptions, SessionRecord } from '../types.js';
+import type { Auth, Denial, RequireAuthOptions, SessionKitOptions, SessionRecord } from '../types.js';
+import { denialOf } from './guard.js';
 import type { AuthFields } from './view.js';
 import { acceptsHtml, json, redirect, splitUrl, type Reply, type RequestView, type ResponseSink } from './http.js';
 import { Provider } from './provider.js';
@@ -22,18 +23,8 @@ import { switchOrg } from '../routes/switch-org.js';
 import { backchannelLogout } from '../routes/backchannel-logout.js';
 import { accessToken, sessionInfo } from '../routes/session-info.js';
 
-/** What `requireAuth()` checks. */
-export interface RequireAuthOptions {
-  /** Every one of these permissions is needed. */
-  permissions?: string[];
-  /** Any one of these roles is enough. */
-  roles?: string[];
-  /** The session must be in an organization. */
-  organization?: boolean;
-}
-
 /** The outcome of {@link Core.handle}: a route's reply, or the session to attach before the app's handler. */
-export type Outcome = { reply: Reply; session?: undefined } | { session: RequestSession; reply?: undefined };
+export type Outcome = { reply: Reply; session?: undefined; denial?: Denial } | { session: RequestSession; reply?: undefined; denial?: undefined };
 
 type RouteName = keyof ResolvedRoutes;
 
@@ -53,7 +44,7 @@ export class Core {
   readonly #signUp: (path: string) => boolean;
 
   /** @throws {ConfigError} for a missing or invalid option. */
-  constructor(options: SessionKitOptions<any> | undefined, env?: Record<string, string | undefined>) {
+  constructor(options: SessionKitOptions<any, any> | undefined, env?: Record<string, string | undefined>) {
     this.cfg = resolveConfig(options, env);
     this.provider = new Provider(this.cfg);
     this.cookies = new SessionCookies(this.cfg);
@@ -85,8 +76,8 @@ export class Core {
     // A signed-out page depends on the cookie too: no shared cache may serve it to a signed-in user.
     if (!session.auth.isAuthenticated) session.markVaries();
     if (this.cfg.middlewareAuth.enabled && !this.#public(path)) {
-      const denied = this.guard(session.auth, request);
-      if (denied) return { reply: denied };
+      const denial = this.deny(session.auth, request);
+      if (denial) return { reply: this.denialReply(denial, request), denial };
     }
     return { session };
   }
@@ -122,25 +113,32 @@ export class Core {
     return `${prefix}${this.cfg.routes.login ?? '/login'}${q ? `?${q}` : ''}`;
   }
 
+  /** `requireAuth()`'s decision: null to let the request through, else why not (see {@link denialOf}). */
+  deny(auth: Auth, request: RequestView, options: RequireAuthOptions<any, any> = {}): Denial | null {
+    if (auth.isAuthenticated) return denialOf(auth, options, null);
+    return denialOf(auth, options, this.cfg.routes.login ? this.#loginFor(request) : null);
+  }
+
   /**
-   * `requireAuth()`'s decision: null to let the request through, or the reply that refuses it
-   * (302 to login for a browser page, 401 JSON otherwise, 403 JSON when a requirement is missing).
+   * The default answer to a refusal: 302 to login for a browser page (GET/HEAD accepting HTML),
+   * 401 JSON with `WWW-Authenticate` otherwise; 403 JSON for a missing requirement.
    */
-  guard(auth: Auth, request: RequestView, options: RequireAuthOptions = {}): Reply | null {
-    if (!auth.isAuthenticated) {
-      const method = request.method.toUpperCase();
-      if ((method === 'GET' || method === 'HEAD') && acceptsHtml(request) && this.cfg.routes.login) {
-        const { path } = splitUrl(request.originalUrl);
-        return redirect(this.loginPath({ returnTo: request.originalUrl, screenHint: this.#signUp(path) ? 'sign-up' : undefined }));
-      }
-      return json(401, { error: 'unauthenticated' }, { 'WWW-Authenticate': `Bearer realm="${this.cfg.baseURL.host}"` });
-    }
-    const has = new Set(auth.permissions ?? []);
-    const roles = new Set([...(auth.roles ?? []), ...(auth.role ? [auth.role] : [])]);
-    const missing =
-      (options.organization && !auth.organizationId) ||
-      (options.permissions?.length && !options.permissions.every((p) => has.has(p))) ||
-      (options.roles?.length && !options.roles.some((r) => roles.has(r)));
-    return missing ? json(403, { error: 'forbidden' }) : null;
+  denialReply(denial: Denial, request: RequestView): Reply {
+    if (denial.reason === 'forbidden') return json(403, { error: 'forbidden' });
+    const method = request.method.toUpperCase();
+    if ((method === 'GET' || method === 'HEAD') && acceptsHtml(request) && denial.loginUrl) return redirect(denial.loginUrl);
+    return json(401, { error: 'unauthenticated' }, { 'WWW-Authenticate': `Bearer realm="${this.cfg.baseURL.host}"` });
+  }
+
+  /** The login URL that brings the user back to this request. */
+  #loginFor(request: RequestView): string {
+    const { path } = splitUrl(request.originalUrl);
+    return this.loginPath({ returnTo: request.originalUrl, screenHint: this.#signUp(path) ? 'sign-up' : undefined });
+  }
+
+  /** {@link deny} then {@link denialReply}: null to let the request through, or the default refusal. */
+  guard(auth: Auth, request: RequestView, options: RequireAuthOptions<any, any> = {}): Reply | null {
+    const denial = this.deny(auth, request, options);
+    return denial ? this.denialReply(denial, request) : null;
   }
 }

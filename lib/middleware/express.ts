@@ -5,10 +5,10 @@
  * @packageDocumentation
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { Core, type Outcome, type RequireAuthOptions } from '../core/engine.js';
+import { Core, type Outcome } from '../core/engine.js';
 import { nodeSink, type Reply, type RequestView } from '../core/http.js';
 import { coreOf } from '../core/request-session.js';
-import type { Auth, SessionKitOptions } from '../types.js';
+import type { Auth, Denial, RequireAuthOptions, SessionKitOptions } from '../types.js';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -61,12 +61,13 @@ export function authMiddleware(options?: SessionKitOptions<Request, Response>): 
     const request = view(req);
     const sink = nodeSink(res, res);
     const cached = core.handleCached(request, sink);
-    if (cached) return finish(req, res, next, cached);
-    core.handle(request, sink).then((outcome) => finish(req, res, next, outcome), next);
+    if (cached) return finish(core, req, res, next, cached);
+    core.handle(request, sink).then((outcome) => finish(core, req, res, next, outcome), next);
   };
 }
 
-function finish(req: Request, res: Response, next: NextFunction, outcome: Outcome): void {
+function finish(core: Core, req: Request, res: Response, next: NextFunction, outcome: Outcome): void {
+  if (outcome.denial) return refuse(outcome.denial, outcome.reply, core.cfg.hooks.onDenied, req, res, next);
   if (outcome.reply) return send(res, outcome.reply);
   // Plain assignments: Object.defineProperty on `req` halves Express's throughput (measured).
   req.auth = outcome.session.auth;
@@ -75,15 +76,28 @@ function finish(req: Request, res: Response, next: NextFunction, outcome: Outcom
 }
 
 /**
- * Guard a route: signed out → 302 to login for a browser page, 401 JSON otherwise; signed in
- * without the required `permissions` (all), `roles` (any) or `organization` → 403 JSON.
+ * Answer a refusal: the app's `onDenied` answers it when there is one (a render may finish after
+ * the handler returns, so no default is sent after it; a throw goes to `next`), else the default.
  */
-export function requireAuth(options: RequireAuthOptions = {}): RequestHandler {
+function refuse(denial: Denial, reply: Reply, onDenied: RequireAuthOptions<Request, Response>['onDenied'], req: Request, res: Response, next: NextFunction): void {
+  if (!onDenied) return send(res, reply);
+  Promise.resolve()
+    .then(() => onDenied({ denial, request: req, response: res }))
+    .catch(next);
+}
+
+/**
+ * Guard a route: signed out → 302 to login for a browser page, 401 JSON otherwise; signed in
+ * without the required `permissions` (all), `roles` (any) or `organization` → 403 JSON; or the
+ * page of `onDenied` (here, else the middleware's).
+ */
+export function requireAuth(options: RequireAuthOptions<Request, Response> = {}): RequestHandler {
   return function requireAuthGuard(req: Request, res: Response, next: NextFunction) {
     const core = coreOf(req.auth);
     if (!core) return next(new Error('sessionkit: requireAuth() needs authMiddleware() to run first'));
-    const denied = core.guard(req.auth, view(req), options);
-    if (denied) return send(res, denied);
-    next();
+    const request = view(req);
+    const denial = core.deny(req.auth, request, options);
+    if (!denial) return next();
+    refuse(denial, core.denialReply(denial, request), options.onDenied ?? core.cfg.hooks.onDenied, req, res, next);
   };
 }

@@ -5,10 +5,10 @@
  * @packageDocumentation
  */
 import type { Context, Middleware, Next } from 'koa';
-import { Core, type Outcome, type RequireAuthOptions } from '../core/engine.js';
+import { Core, type Outcome } from '../core/engine.js';
 import { nodeSink, type Reply, type RequestView } from '../core/http.js';
 import { coreOf } from '../core/request-session.js';
-import type { Auth, SessionKitOptions } from '../types.js';
+import type { Auth, Denial, RequireAuthOptions, SessionKitOptions } from '../types.js';
 
 declare module 'koa' {
   interface DefaultState {
@@ -54,29 +54,40 @@ export function koaAuth(options?: SessionKitOptions<Context, Context>): Middlewa
     const request = view(ctx);
     const sink = nodeSink(ctx.res, ctx);
     const cached = core.handleCached(request, sink);
-    if (cached) return finish(ctx, next, cached);
-    return core.handle(request, sink).then((outcome) => finish(ctx, next, outcome));
+    if (cached) return finish(core, ctx, next, cached);
+    return core.handle(request, sink).then((outcome) => finish(core, ctx, next, outcome));
   };
 }
 
-function finish(ctx: Context, next: Next, outcome: Outcome): Promise<void> | void {
+function finish(core: Core, ctx: Context, next: Next, outcome: Outcome): Promise<void> | void {
+  if (outcome.denial) return refuse(outcome.denial, outcome.reply, core.cfg.hooks.onDenied, ctx);
   if (outcome.reply) return send(ctx, outcome.reply);
   ctx.state.auth = outcome.session.auth;
   if (ctx.state.session === undefined) ctx.state.session = outcome.session.record;
   return next();
 }
 
+/** Answer a refusal: the app's `onDenied` page when it has one (the default when it sends nothing), else the default. */
+async function refuse(denial: Denial, reply: Reply, onDenied: RequireAuthOptions<Context, Context>['onDenied'], ctx: Context): Promise<void> {
+  if (onDenied) {
+    await onDenied({ denial, request: ctx, response: ctx });
+    if (ctx.body !== undefined || ctx.headerSent) return;
+  }
+  send(ctx, reply);
+}
+
 /**
  * Guard downstream middleware: signed out → 302 to login for a browser page, 401 JSON
  * otherwise; signed in without the required `permissions` (all), `roles` (any) or
- * `organization` → 403 JSON.
+ * `organization` → 403 JSON; or the page of `onDenied` (here, else the middleware's).
  */
-export function requireAuth(options: RequireAuthOptions = {}): Middleware {
+export function requireAuth(options: RequireAuthOptions<Context, Context> = {}): Middleware {
   return function requireAuthGuard(ctx: Context, next: Next) {
     const core = coreOf(ctx.state.auth);
     if (!core) throw new Error('sessionkit: requireAuth() needs koaAuth() to run first');
-    const denied = core.guard(ctx.state.auth, view(ctx), options);
-    if (denied) return send(ctx, denied);
-    return next();
+    const request = view(ctx);
+    const denial = core.deny(ctx.state.auth, request, options);
+    if (!denial) return next();
+    return refuse(denial, core.denialReply(denial, request), options.onDenied ?? core.cfg.hooks.onDenied, ctx);
   };
 }

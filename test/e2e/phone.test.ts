@@ -76,4 +76,28 @@ suite.each(EXAMPLES)('the %s example at phone width (390 px)', (framework, modul
       await context.close();
     }
   }, 60_000);
+
+  test("a member without the permission gets the app's own 403 page (onDenied), readable on a phone", async () => {
+    const shot = screenshotter(`phone-denied-${framework}`);
+    const context = await browser!.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    context.setDefaultTimeout(15_000);
+    try {
+      const page = await context.newPage();
+      await page.goto(`${stack.baseURL}/admin`);
+      await page.waitForURL((url) => url.origin === stack.idp.issuer);
+      await page.locator('#email').fill('carol@example.com');
+      await page.locator('#password').fill('carol-password');
+      const [response] = await Promise.all([
+        page.waitForResponse((r) => new URL(r.url()).pathname === '/admin' && r.request().method() === 'GET' && r.status() !== 302),
+        page.locator('#sign-in').click(),
+      ]);
+      expect(response.status()).toBe(403);
+      await page.locator('#forbidden').waitFor();
+      expect(await page.locator('#forbidden').innerText()).toContain('members:manage');
+      await shot(page, 'forbidden');
+      expect(await sideways(page)).toBe(0);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
 });

@@ -24,6 +24,7 @@ export function expressApp(options: SessionKitOptions<any>): RequestListener {
   app.get('/admins', requireAuth({ roles: ['admin'] }), (_req, res) => res.json({ ok: true }));
   app.get('/org-only', requireAuth({ organization: true }), (_req, res) => res.json({ ok: true }));
   app.get('/record', (req, res) => res.json({ hasRecord: !!(req as any).session, keys: Object.keys((req as any).session ?? {}).sort() }));
+  app.get('/custom-denied', requireAuth({ permissions: ['members:manage'], onDenied: ({ denial, response }) => void response.status(denial.status).send(`<p>route page: ${denial.reason}</p>`) }), (_req, res) => res.json({ ok: true }));
   app.post('/refresh-now', requireAuth(), async (req, res, next) => {
     try {
       const auth = await req.auth.refresh();
@@ -47,6 +48,10 @@ export function koaApp(options: SessionKitOptions<any>): RequestListener {
     'GET /admins': [koaRequireAuth({ roles: ['admin'] }), async (ctx) => void (ctx.body = { ok: true })],
     'GET /org-only': [koaRequireAuth({ organization: true }), async (ctx) => void (ctx.body = { ok: true })],
     'GET /record': [async (ctx) => void (ctx.body = { hasRecord: !!ctx.state.session, keys: Object.keys(ctx.state.session ?? {}).sort() })],
+    'GET /custom-denied': [
+      koaRequireAuth({ permissions: ['members:manage'], onDenied: ({ denial, response }) => void ((response.status = denial.status), (response.body = `<p>route page: ${denial.reason}</p>`)) }),
+      async (ctx) => void (ctx.body = { ok: true }),
+    ],
     'POST /refresh-now': [koaRequireAuth(), async (ctx) => void (ctx.body = view(await ctx.state.auth.refresh()))],
   };
   app.use(async (ctx, next) => {
