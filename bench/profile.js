@@ -10,7 +10,7 @@ await idp.addClient({ client_id: 'p', client_secret: 'p-secret', redirect_uris: 
 const core = new Core({ issuer: idp.issuer, clientId: 'p', clientSecret: 'p-secret', baseURL: base, cookie: { password: 'x'.repeat(40) }, logger: { warn() {}, error() {} } });
 const headers = {};
 const sink = (out) => ({ append: (n, v) => out.push([n, v]), set: (n, v) => out.push([n, v]), raw: null, sent: () => false });
-const req = (url, cookie) => ({ method: 'GET', url, originalUrl: url, headers: { cookie, accept: 'application/json', ...headers }, raw: null });
+const req = (url, cookie) => ({ method: 'GET', url, path: url.split('?')[0], originalUrl: url, headers: { cookie, accept: 'application/json', ...headers }, raw: null });
 const out = [];
 const login = await core.handle(req('/login', ''), sink(out));
 const tx = out.filter(([n]) => n === 'Set-Cookie').flat(2).filter((c) => typeof c === 'string' && c.includes('.tx.')).map((c) => c.split(';')[0]).join('; ');

@@ -10,7 +10,7 @@ import { resolveConfig, type ResolvedConfig, type ResolvedRoutes } from '../conf
 import type { Auth, Denial, RequireAuthOptions, SessionKitOptions, SessionRecord } from '../types.js';
 import { denialOf } from './guard.js';
 import type { AuthFields } from './view.js';
-import { acceptsHtml, json, redirect, splitUrl, type Reply, type RequestView, type ResponseSink } from './http.js';
+import { acceptsHtml, isOriginForm, json, queryOf, redirect, splitUrl, type Reply, type RequestView, type ResponseSink } from './http.js';
 import { Provider } from './provider.js';
 import { Refresher } from './refresh.js';
 import { RequestSession } from './request-session.js';
@@ -27,6 +27,8 @@ import { accessToken, sessionInfo } from '../routes/session-info.js';
 export type Outcome = { reply: Reply; session?: undefined; denial?: Denial } | { session: RequestSession; reply?: undefined; denial?: undefined };
 
 type RouteName = keyof ResolvedRoutes;
+
+const EMPTY_QUERY = new URLSearchParams();
 
 /** The core of one configured middleware. */
 export class Core {
@@ -64,28 +66,35 @@ export class Core {
    * session is already known (see {@link RequestSession.fromCache}); null when `handle` must run.
    */
   handleCached(request: RequestView, sink: ResponseSink): Outcome | null {
-    const q = request.url.indexOf('?');
-    const path = q < 0 ? request.url : request.url.slice(0, q);
-    if (this.#routes.has(path)) return null;
+    if (this.#routes.has(request.path)) return null;
     const session = RequestSession.fromCache(this, request, sink);
     if (!session) return null;
-    return this.#afterLoad(path, session, request);
+    return this.#afterLoad(session, request);
   }
 
-  #afterLoad(path: string, session: RequestSession, request: RequestView): Outcome {
+  #afterLoad(session: RequestSession, request: RequestView): Outcome {
     // A signed-out page depends on the cookie too: no shared cache may serve it to a signed-in user.
     if (!session.auth.isAuthenticated) session.markVaries();
-    if (this.cfg.middlewareAuth.enabled && !this.#public(path)) {
+    if (this.cfg.middlewareAuth.enabled && !this.#isPublic(request)) {
       const denial = this.deny(session.auth, request);
       if (denial) return { reply: this.denialReply(denial, request), denial };
     }
     return { session };
   }
 
+  /**
+   * Is the request on one of `middlewareAuth.unauthenticatedPaths`? Matched on the pathname the
+   * framework routes on, and only for an origin-form target: `/admin#.png` is `/admin`, and
+   * `http://host/admin.png` is nothing public.
+   */
+  #isPublic(request: RequestView): boolean {
+    return isOriginForm(request.url) && this.#public(request.path);
+  }
+
   /** Answer sessionkit's routes; otherwise load the session for the application. */
   async handle(request: RequestView, sink: ResponseSink): Promise<Outcome> {
-    const { path, query } = splitUrl(request.url);
-    const route = this.#routes.get(path);
+    const route = this.#routes.get(request.path);
+    const query = route ? queryOf(request.url) : EMPTY_QUERY;
     if (route === 'login') return { reply: await login(this, request, sink, query) };
     if (route === 'callback') return { reply: await callback(this, request, sink, query) };
     if (route === 'backchannelLogout') return { reply: await backchannelLogout(this, request) };
@@ -101,7 +110,7 @@ export class Core {
       case 'accessToken':
         return { reply: accessToken(this, session) };
     }
-    return this.#afterLoad(path, session, request);
+    return this.#afterLoad(session, request);
   }
 
   /** The absolute path of the login route with its query. */

@@ -11,8 +11,14 @@ import type { SessionRecord } from '../types.js';
 /** What the core needs to know about a request. Adapters build it from `req` or `ctx`. */
 export interface RequestView {
   method: string;
-  /** Path and query relative to where the middleware is mounted (route matching). */
+  /** Path and query relative to where the middleware is mounted, as the client sent them. */
   url: string;
+  /**
+   * The pathname the framework routes on (Express `req.path`, Koa `ctx.path`: no query, no
+   * fragment, not decoded). Routes and `middlewareAuth` globs are matched on it, so that they
+   * see the request exactly as the app's router does.
+   */
+  path: string;
   /** Path and query as the client sent them (for `returnTo`). */
   originalUrl: string;
   /** Node's lower-cased headers. */
@@ -122,6 +128,22 @@ export function isCrossSite(request: RequestView, origin: string): boolean {
   if (site !== undefined && site !== 'same-origin' && site !== 'none') return true;
   const from = header(request, 'origin');
   return from !== undefined && from !== origin;
+}
+
+/**
+ * True for an origin-form request target (`/path?query`), the only form a browser sends; an
+ * absolute-form (`http://host/path`) or asterisk-form (`*`) target is never matched as public.
+ */
+export function isOriginForm(url: string): boolean {
+  return url.charCodeAt(0) === 47 /* / */ && url.charCodeAt(1) !== 47;
+}
+
+/** The query parameters of a request target (up to a fragment, as the frameworks read them). */
+export function queryOf(url: string): URLSearchParams {
+  const q = url.indexOf('?');
+  if (q < 0) return new URLSearchParams();
+  const hash = url.indexOf('#', q);
+  return new URLSearchParams(hash < 0 ? url.slice(q + 1) : url.slice(q + 1, hash));
 }
 
 /** Split `url` into its path and query parameters. */

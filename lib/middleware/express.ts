@@ -26,6 +26,7 @@ function view(req: Request): RequestView {
   return {
     method: req.method,
     url: req.url,
+    path: req.path,
     originalUrl: req.originalUrl ?? req.url,
     headers: req.headers,
     body: req.body,

@@ -21,6 +21,7 @@ function view(ctx: Context): RequestView {
   return {
     method: ctx.method,
     url: ctx.url,
+    path: ctx.path,
     originalUrl: ctx.originalUrl ?? ctx.url,
     headers: ctx.req.headers,
     body: (ctx.request as { body?: unknown }).body,

@@ -210,7 +210,7 @@ const header: fc.Arbitrary<string> = fc.oneof(
 // ---------------------------------------------------------------------------------------------
 
 function view(cookie: string): RequestView {
-  return { method: 'GET', url: '/', originalUrl: '/', headers: { cookie }, raw: null };
+  return { method: 'GET', url: '/', path: '/', originalUrl: '/', headers: { cookie }, raw: null };
 }
 
 function sink(out: { name: string; value: string | string[] }[]): ResponseSink {
