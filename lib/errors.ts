@@ -79,17 +79,40 @@ export class RefreshError extends SessionKitError {
   readonly oauthError: string | undefined;
   /** The HTTP status the provider answered with, when it answered. */
   readonly status: number | undefined;
+  /** True when no attempt was made: refresh attempts rest after repeated provider failures. */
+  readonly circuitOpen: boolean;
 
+  /** `info.cause` is kept only as its name, code and message (see {@link sanitizedCause}). */
   constructor(
     message: string,
-    info: { isTransient: boolean; oauthError?: string; status?: number; cause?: unknown },
+    info: { isTransient: boolean; oauthError?: string; status?: number; cause?: unknown; circuitOpen?: boolean },
     code: SessionKitErrorCode = 'SESSIONKIT_REFRESH_FAILED',
   ) {
-    super(code, message, { cause: info.cause });
+    super(code, message, { cause: sanitizedCause(info.cause) });
     this.isTransient = info.isTransient;
     this.oauthError = info.oauthError;
     this.status = info.status;
+    this.circuitOpen = info.circuitOpen ?? false;
   }
+}
+
+/**
+ * An error's name, code and message, and nothing else: openid-client keeps the provider's
+ * response body on its errors, and after a refresh that body holds live tokens, which must never
+ * reach a hook, a log or an error tracker. sessionkit's own errors are kept as they are (they are
+ * built sanitized).
+ */
+export function sanitizedCause(cause: unknown): Error | undefined {
+  if (cause === undefined || cause === null) return undefined;
+  if (cause instanceof SessionKitError) return cause;
+  const source = cause as { name?: unknown; code?: unknown; message?: unknown; status?: unknown; error?: unknown };
+  const copy = new Error(typeof source.message === 'string' ? source.message : String(cause));
+  copy.name = typeof source.name === 'string' ? source.name : 'Error';
+  const extra = copy as Error & { code?: string; status?: number; error?: string };
+  if (typeof source.code === 'string') extra.code = source.code;
+  if (typeof source.status === 'number') extra.status = source.status;
+  if (typeof source.error === 'string') extra.error = source.error;
+  return copy;
 }
 
 /** The provider refused to move the session into the requested organization. */

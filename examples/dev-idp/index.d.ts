@@ -109,6 +109,11 @@ export type DevIdpOptions = {
      * requests (tokens speak for the user's default organization, or none); default false
      */
     ignoreOrganizationParam?: boolean;
+    /**
+     * false: refresh tokens stay the same across refreshes (as with Entra ID, Google, Keycloak's
+     * default); default true (rotate on every use, with reuse detection)
+     */
+    rotateRefreshTokens?: boolean;
 };
 export type DevIdp = {
     /**

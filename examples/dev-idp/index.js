@@ -125,6 +125,8 @@ const REUSE_DETAIL = 'refresh token already used';
  * @property {boolean} [ignoreOrganizationParam] behave like most providers: ignore the `organization_id`
  *   parameter on authorization and refresh requests (tokens speak for the user's default organization,
  *   or none); default false
+ * @property {boolean} [rotateRefreshTokens] false: refresh tokens stay the same across refreshes (as with
+ *   Entra ID, Google, Keycloak's default); default true (rotate on every use, with reuse detection)
  */
 
 /**
@@ -165,6 +167,7 @@ export async function startDevIdp(options = {}) {
     refreshTokenTTL = 14 * 24 * 60 * 60,
     logger,
     ignoreOrganizationParam = false,
+    rotateRefreshTokens = true,
   } = options;
   const log = typeof logger === 'function' ? logger : () => {};
   for (const [name, value] of Object.entries({ accessTokenTTL, idTokenTTL, refreshTokenTTL })) {
@@ -349,12 +352,13 @@ export async function startDevIdp(options = {}) {
     async issueRefreshToken(/** @type {any} */ _ctx, /** @type {any} */ client, /** @type {any} */ code) {
       return client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access');
     },
-    // Rotate on every use. Runs after reuse detection and before the old token is consumed, so a
-    // refused organization switch leaves the presented refresh token usable.
+    // Rotate on every use (unless `rotateRefreshTokens` is false). Runs after reuse detection and
+    // before the old token is consumed, so a refused organization switch leaves the presented
+    // refresh token usable.
     async rotateRefreshToken(/** @type {any} */ ctx) {
-      if (ignoreOrganizationParam) return true;
+      if (ignoreOrganizationParam) return rotateRefreshTokens;
       const requested = ctx.oidc.body?.organization_id;
-      if (requested === undefined || requested === '') return true;
+      if (requested === undefined || requested === '') return rotateRefreshTokens;
       if (typeof requested !== 'string') throw new errors.InvalidRequest('organization_id must be a single value');
       const refreshToken = ctx.oidc.entities.RefreshToken;
       const user = findUserById(refreshToken.accountId);
@@ -367,7 +371,7 @@ export async function startDevIdp(options = {}) {
         throw new errors.InteractionRequired(`organization ${requested} requires re-authentication`);
       }
       pendingSwitch.set(ctx, requested);
-      return true;
+      return rotateRefreshTokens;
     },
     expiresWithSession: async (/** @type {any} */ _ctx, /** @type {any} */ code) => !code.scopes.has('offline_access'),
     interactions: {

@@ -215,7 +215,14 @@ function toTokenResponse(tokens: oidc.TokenEndpointResponse & oidc.TokenEndpoint
   };
 }
 
+/** OAuth errors that say "the provider itself is failing": transient even on a 400. */
 const TRANSIENT_OAUTH_ERRORS = new Set(['temporarily_unavailable', 'server_error', 'slow_down']);
+
+/**
+ * openid-client codes raised only after a `200` was read (its body did not parse or was not a
+ * token response): the provider may have spent the refresh token, so the failure is terminal.
+ */
+const AFTER_200 = new Set(['OAUTH_PARSE_ERROR', 'OAUTH_INVALID_RESPONSE', 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED', 'OAUTH_JWT_CLAIM_COMPARISON_FAILED', 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED', 'OAUTH_UNSUPPORTED_OPERATION']);
 
 /** True for HTTP statuses that say "try again later". */
 export function isTransientStatus(status: number): boolean {
@@ -223,14 +230,15 @@ export function isTransientStatus(status: number): boolean {
 }
 
 /**
- * Classify a refresh failure. Only an OAuth error answered with a 4xx status (e.g.
- * `invalid_grant`) is terminal; everything else — network errors, timeouts, 408, 429, 5xx,
- * malformed responses — is transient, so that an outage never logs anyone out.
+ * Classify a refresh failure. The provider refusing — any `400` or `401`, with a JSON body or
+ * without (except the OAuth error `temporarily_unavailable` and its kin) — is terminal, and so is
+ * a `200` that is not a token response (the refresh token may be spent). Network errors,
+ * timeouts, 408, 429 and 5xx are transient, so that an outage never logs anyone out.
  */
 export function toRefreshError(error: unknown): RefreshError {
   if (error instanceof RefreshError) return error;
   if (error instanceof oidc.ResponseBodyError) {
-    const transient = isTransientStatus(error.status) || TRANSIENT_OAUTH_ERRORS.has(error.error);
+    const transient = !(error.status === 400 || error.status === 401) || TRANSIENT_OAUTH_ERRORS.has(error.error);
     return new RefreshError(`the provider answered ${error.status} ${error.error}`, {
       isTransient: transient,
       oauthError: error.error,
@@ -239,13 +247,29 @@ export function toRefreshError(error: unknown): RefreshError {
     });
   }
   const status = responseStatus(error);
+  const code = (error as { code?: unknown })?.code;
+  if (status === 400 || status === 401) {
+    return new RefreshError(`the provider refused the refresh (HTTP ${status}, no OAuth error body)`, { isTransient: false, status, cause: error });
+  }
+  // A JSON 200 that is not a token response came from the provider itself (an HTML 200 is a
+  // maintenance page in front of it, which spent nothing: transient below).
+  if (status === undefined && typeof code === 'string' && AFTER_200.has(code)) {
+    return new RefreshError(`the provider answered the refresh with something that is not a token response: ${describe(error)}`, {
+      isTransient: false,
+      status: 200,
+      cause: error,
+    });
+  }
   return new RefreshError(`the refresh grant failed: ${describe(error)}${status ? ` (HTTP ${status})` : ''}`, {
+    // 5xx, 408, 429, and anything that is not the provider clearly refusing (a 403 or 404 from a
+    // proxy in between): the session is kept.
     isTransient: true,
     status,
     cause: error,
   });
 }
 
+/** The HTTP status of the response an openid-client error is about, when there was one. */
 function responseStatus(error: unknown): number | undefined {
   const cause = (error as { cause?: unknown })?.cause;
   if (cause instanceof Response) return cause.status;

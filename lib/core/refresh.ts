@@ -7,7 +7,8 @@
 import type { ResolvedConfig } from '../config.js';
 import { RefreshError, TokenError } from '../errors.js';
 import type { SessionRecord } from '../types.js';
-import { refreshKey, type TokenRecord } from './coordinator.js';
+import { Circuit } from './circuit.js';
+import { refreshKey, type OutcomeSource, type TokenRecord } from './coordinator.js';
 import { runHook } from './hooks.js';
 import type { Provider } from './provider.js';
 import { idTokenClaims, type TokenInspector } from './tokens.js';
@@ -39,16 +40,30 @@ export function sessionToKeep(error: unknown): SessionRecord | undefined {
   return typeof error === 'object' && error !== null ? KEEP.get(error) : undefined;
 }
 
+/** A refreshed session, and how its tokens were had (see {@link OutcomeSource}). */
+export interface Refreshed {
+  record: SessionRecord;
+  /**
+   * `'memo'`: a grant that had already finished answered (a late request with the old cookie):
+   * the request may use the tokens but must not write them into its cookie (a replayed stolen
+   * cookie must not obtain the rotated refresh token).
+   */
+  source: OutcomeSource;
+}
+
 /** Refreshes sessions. */
 export class Refresher {
   readonly #cfg: ResolvedConfig;
   readonly #provider: Provider;
   readonly #inspector: TokenInspector;
+  /** The provider's token endpoint: rests after repeated transient failures. */
+  readonly circuit: Circuit;
 
   constructor(cfg: ResolvedConfig, provider: Provider, inspector: TokenInspector) {
     this.#cfg = cfg;
     this.#provider = provider;
     this.#inspector = inspector;
+    this.circuit = new Circuit({ logger: cfg.logger });
   }
 
   /**
@@ -57,10 +72,11 @@ export class Refresher {
    * @param request the framework's request, for hooks
    * @throws {RefreshError} `isTransient` tells whether the session survives.
    */
-  async refresh(record: SessionRecord, target: string | null, request: unknown): Promise<SessionRecord> {
+  async refresh(record: SessionRecord, target: string | null, request: unknown): Promise<Refreshed> {
     let current = record;
     // A grant for another purpose may have rotated the same refresh token a moment ago (a switch
-    // while an ordinary refresh ran, or the other way round): adopt its tokens and go again.
+    // while an ordinary refresh ran, or the other way round), or a remembered rotation may already
+    // be due itself: adopt its tokens and go again with the new refresh token.
     for (let attempt = 0; attempt < 3; attempt++) {
       const refreshToken = current.refreshToken;
       if (!refreshToken) throw new RefreshError('the session has no refresh token', { isTransient: false });
@@ -71,9 +87,16 @@ export class Refresher {
         { buffer: this.#cfg.refreshBuffer },
       );
       current = await this.apply(current, outcome.tokens, outcome.target);
-      if (target === null) return current;
+      // Never stale: a rotation adopted from the memo whose access token has already expired goes
+      // round once more, with the new refresh token. (An unchanged-token memo answers only while
+      // fresh: the coordinator's rule.)
+      const due = outcome.source === 'memo' && current.expiresAt <= now() && current.refreshToken !== refreshToken;
+      if (target === null) {
+        if (due) continue;
+        return { record: current, source: outcome.source };
+      }
       if (outcome.target === target) {
-        if (current.organizationId === target) return current;
+        if (current.organizationId === target) return { record: current, source: outcome.source };
         // The provider answered the switch without the organization asked for (most providers
         // ignore an unknown parameter): a refused switch. The session keeps its organization, but
         // the new tokens are kept too (a rotated refresh token must never be lost).
@@ -91,7 +114,19 @@ export class Refresher {
     const params: Record<string, string> = organization ? { [cfg.organizationParam]: organization } : {};
     let tokens: TokenRecord;
     try {
-      const response = await this.#provider.refresh(refreshToken, params);
+      const gate = this.circuit.allow();
+      if (!gate) {
+        throw new RefreshError('refresh attempts rest after repeated provider failures (circuit open)', { isTransient: true, circuitOpen: true });
+      }
+      const response = await this.#provider.refresh(refreshToken, params).then(
+        (answer) => (this.circuit.succeeded(), answer),
+        (error: unknown) => {
+          // A refusal is an answer: the provider is there.
+          if (error instanceof RefreshError && error.isTransient) this.circuit.failed(gate);
+          else this.circuit.succeeded();
+          throw error;
+        },
+      );
       const fallback = now() + (response.expiresIn ?? DEFAULT_LIFETIME);
       let expiresAt: number;
       try {
@@ -110,9 +145,10 @@ export class Refresher {
       };
     } catch (error) {
       const failure = error instanceof RefreshError ? error : new RefreshError(String(error), { isTransient: true, cause: error });
-      cfg.logger.debug?.({ transient: failure.isTransient, oauthError: failure.oauthError, status: failure.status }, 'sessionkit: refresh failed');
-      // An organization switch reports its refusal itself (it is not a failed session).
-      if (!isSwitch) {
+      if (!failure.circuitOpen) cfg.logger.debug?.({ transient: failure.isTransient, oauthError: failure.oauthError, status: failure.status }, 'sessionkit: refresh failed');
+      // An organization switch reports its refusal itself (it is not a failed session); an attempt
+      // the circuit held back was no attempt (the failures that opened it were reported).
+      if (!isSwitch && !failure.circuitOpen) {
         await runHook(cfg, 'onRefreshError', { error: failure, isTransient: failure.isTransient, request });
       }
       throw failure;

@@ -12,7 +12,7 @@ import type { RequestView, ResponseSink } from './http.js';
 import { parseCookies, type CookiePayload } from './session-cookie.js';
 import { randomBytes } from 'node:crypto';
 import { idTokenClaims, type BearerVerifier } from './tokens.js';
-import { needsRefresh, now, sessionToKeep } from './refresh.js';
+import { needsRefresh, now, sessionToKeep, type Refreshed } from './refresh.js';
 import { runHook } from './hooks.js';
 import { deepFreeze, signedInFields, signedOutFields, userFromClaims, type AuthFields } from './view.js';
 
@@ -183,8 +183,7 @@ export class RequestSession {
       this.clear();
       return;
     }
-    const ended = await core.cfg.coordinator.endedAt(endKeys(record));
-    if (ended !== undefined && ended >= record.createdAt) {
+    if (await this.#ended(record)) {
       core.cfg.logger.debug?.({}, 'sessionkit: the session was ended (logout); signed out');
       this.clear();
       return;
@@ -245,7 +244,7 @@ export class RequestSession {
       return;
     }
     try {
-      await this.#commit(await this.core.refresher.refresh(record, null, this.request.raw));
+      await this.#take(await this.core.refresher.refresh(record, null, this.request.raw));
     } catch (error) {
       const failure = error instanceof RefreshError ? error : new RefreshError(String(error), { isTransient: true, cause: error });
       if (!failure.isTransient) {
@@ -261,9 +260,32 @@ export class RequestSession {
     }
   }
 
+  /**
+   * Take a refresh's result: written to the response, except tokens that a finished grant's memo
+   * handed to a late request (cookie sessions): those serve this request only, and no cookie is
+   * written — the browser that refreshed already has them, and a replayed stolen cookie must not
+   * obtain the rotated refresh token. With a store, the store is the truth and is written as usual.
+   */
+  async #take({ record, source }: Refreshed): Promise<void> {
+    if (source !== 'memo' || this.core.cfg.store) return this.#commit(record);
+    this.markPrivate();
+    const previous = this.record;
+    if (await this.#show(record)) this.request.expose?.(previous, this.record);
+  }
+
   /** Seal `record` into the response and show it. */
   async #commit(record: SessionRecord): Promise<void> {
     const { cfg } = this.core;
+    // A refresh that raced a logout (or a back-channel logout) must not bring the session back:
+    // nothing is written, and the refresh token it obtained is revoked.
+    if (this.record && (await this.#ended(record))) {
+      cfg.logger.debug?.({}, 'sessionkit: the session ended while it was being refreshed; nothing written');
+      if (record.refreshToken && record.refreshToken !== this.record.refreshToken) {
+        await this.core.provider.revoke(record.refreshToken).catch(() => undefined);
+      }
+      this.clear();
+      return;
+    }
     if (cfg.session.idleTimeout) record = { ...record, touchedAt: now() };
     let payload: CookiePayload = record;
     if (cfg.store) {
@@ -282,6 +304,12 @@ export class RequestSession {
     const previous = this.record;
     await this.#show(record);
     this.request.expose?.(previous, this.record);
+  }
+
+  /** True when `record`'s session was ended (logout, back-channel logout) after it began. */
+  async #ended(record: SessionRecord): Promise<boolean> {
+    const at = await this.core.cfg.coordinator.endedAt(endKeys(record));
+    return at !== undefined && at >= record.createdAt;
   }
 
   /** Drop `record` from the store, when there is one (best effort: the cookie goes anyway). */
@@ -374,7 +402,7 @@ export class RequestSession {
     }
     const record = this.record;
     try {
-      await this.#commit(await this.core.refresher.refresh(record, null, this.request.raw));
+      await this.#take(await this.core.refresher.refresh(record, null, this.request.raw));
     } catch (error) {
       if (error instanceof RefreshError && !error.isTransient) this.clear();
       throw error;
@@ -390,7 +418,7 @@ export class RequestSession {
     if (!this.record) throw new UnauthenticatedError();
     if (typeof organizationId !== 'string' || !organizationId) throw new TypeError('organizationId must be a non-empty string');
     try {
-      await this.#commit(await this.core.refresher.refresh(this.record, organizationId, this.request.raw));
+      await this.#take(await this.core.refresher.refresh(this.record, organizationId, this.request.raw));
     } catch (error) {
       // Refused although the grant went through (the organization was not granted): keep the new tokens.
       const keep = sessionToKeep(error);
