@@ -26,6 +26,7 @@ export {
   OrganizationSwitchError,
   ProviderUnavailableError,
   TokenError,
+  SessionTooLargeError,
   type SessionKitErrorCode,
 } from './errors.js';
 export type * from './types.js';

@@ -175,6 +175,7 @@ export function resolveConfig(options: SessionKitOptions = {}, env: Env = proces
   }
   const cookiePath = cookieIn.path ?? '/';
   if (!cookiePath.startsWith('/')) throw new ConfigError('cookie.path', undefined, 'must start with "/"');
+  checkCookiePrefix(name, { secure, domain, path: cookiePath });
 
   // --- the rest
   const scope = options.scope ?? 'openid profile email offline_access';
@@ -274,6 +275,21 @@ export function resolveConfig(options: SessionKitOptions = {}, env: Env = proces
 export function normalizeTyp(typ: string): string {
   const lower = typ.toLowerCase();
   return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
+}
+
+/**
+ * Cookie name prefixes that browsers enforce: `__Secure-` needs `Secure`; `__Host-` needs
+ * `Secure`, `Path=/` and no `Domain` (then no sibling subdomain can set or toss the cookie).
+ * A cookie that breaks them is silently dropped by the browser, so it is refused here.
+ */
+function checkCookiePrefix(name: string, attrs: { secure: boolean; domain: string | undefined; path: string }): void {
+  const lower = name.toLowerCase();
+  const host = lower.startsWith('__host-');
+  if ((host || lower.startsWith('__secure-')) && !attrs.secure) {
+    throw new ConfigError('cookie.name', 'SESSIONKIT_COOKIE_NAME', `${JSON.stringify(name)} needs a Secure cookie: an https:// baseURL or cookie.secure: true`);
+  }
+  if (host && attrs.domain !== undefined) throw new ConfigError('cookie.domain', 'SESSIONKIT_COOKIE_DOMAIN', `must not be set with the __Host- cookie name ${JSON.stringify(name)}`);
+  if (host && attrs.path !== '/') throw new ConfigError('cookie.path', undefined, `must be "/" with the __Host- cookie name ${JSON.stringify(name)}`);
 }
 
 function parseUrl(value: string, option: string, envVar: string | undefined): URL {

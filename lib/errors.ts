@@ -13,7 +13,8 @@ export type SessionKitErrorCode =
   | 'SESSIONKIT_REFRESH_FAILED'
   | 'SESSIONKIT_ORGANIZATION_SWITCH_REFUSED'
   | 'SESSIONKIT_PROVIDER_UNAVAILABLE'
-  | 'SESSIONKIT_TOKEN_INVALID';
+  | 'SESSIONKIT_TOKEN_INVALID'
+  | 'SESSIONKIT_SESSION_TOO_LARGE';
 
 /** Base class of every error sessionkit throws or hands to a hook. */
 export class SessionKitError extends Error {
@@ -56,7 +57,7 @@ export class UnauthenticatedError extends SessionKitError {
  * returned by the provider, a code already used, an ID token that does not validate.
  */
 export class CallbackError extends SessionKitError {
-  /** Why, as a short stable reason: `state_mismatch`, `missing_transaction`, `provider_error`, `exchange_failed`, `invalid_request`. */
+  /** Why, as a short stable reason: `state_mismatch`, `missing_transaction`, `provider_error`, `exchange_failed`, `invalid_request`, `session_too_large`. */
   readonly reason: string;
   /** The provider's OAuth `error` code when it returned one. */
   readonly oauthError: string | undefined;
@@ -144,5 +145,23 @@ export class ProviderUnavailableError extends SessionKitError {
 export class TokenError extends SessionKitError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('SESSIONKIT_TOKEN_INVALID', message, options);
+  }
+}
+
+/**
+ * The session does not fit in the cookies a browser can send back (more than a couple of 4 KB
+ * chunks, and every request would be refused `431` past 16 KB of headers): keep sessions on the
+ * server with the `store` option.
+ */
+export class SessionTooLargeError extends SessionKitError {
+  /** The size of the sealed session, bytes. */
+  readonly size: number;
+
+  constructor(size: number, limit: number) {
+    super(
+      'SESSIONKIT_SESSION_TOO_LARGE',
+      `sessionkit: the sealed session is ${size} bytes, more than the ${limit} that fit in the cookies a browser sends back; use the \`store\` option (memoryStore(), redisStore()) to keep sessions on the server`,
+    );
+    this.size = size;
   }
 }

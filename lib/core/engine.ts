@@ -15,6 +15,7 @@ import { Provider } from './provider.js';
 import { Refresher } from './refresh.js';
 import { RequestSession } from './request-session.js';
 import { SessionCookies } from './session-cookie.js';
+import { Transactions } from './transactions.js';
 import { BearerVerifier, TokenInspector } from './tokens.js';
 import { login } from '../routes/login.js';
 import { callback } from '../routes/callback.js';
@@ -35,6 +36,8 @@ export class Core {
   readonly cfg: ResolvedConfig;
   readonly provider: Provider;
   readonly cookies: SessionCookies;
+  /** The sign-in transaction cookies. */
+  readonly transactions: Transactions;
   readonly inspector: TokenInspector;
   readonly refresher: Refresher;
   /** The `Auth` fields of each session record, computed once per record (records are cached by cookie value). */
@@ -50,6 +53,7 @@ export class Core {
     this.cfg = resolveConfig(options, env);
     this.provider = new Provider(this.cfg);
     this.cookies = new SessionCookies(this.cfg);
+    this.transactions = new Transactions(this.cfg);
     this.inspector = new TokenInspector(this.provider);
     this.refresher = new Refresher(this.cfg, this.provider, this.inspector);
     this.bearer = this.cfg.bearer ? new BearerVerifier(this.provider, this.cfg.bearer) : null;

@@ -5,11 +5,11 @@
  *
  * @packageDocumentation
  */
-import { OrganizationSwitchError, RefreshError, TokenError, UnauthenticatedError } from '../errors.js';
+import { OrganizationSwitchError, RefreshError, SessionTooLargeError, TokenError, UnauthenticatedError } from '../errors.js';
 import type { Auth, RefreshOptions, SessionRecord } from '../types.js';
 import type { Core } from './engine.js';
 import type { RequestView, ResponseSink } from './http.js';
-import { parseCookies, type CookiePayload } from './session-cookie.js';
+import type { CookiePayload } from './session-cookie.js';
 import { randomBytes } from 'node:crypto';
 import { idTokenClaims, type BearerVerifier } from './tokens.js';
 import { needsRefresh, now, sessionToKeep, type Refreshed } from './refresh.js';
@@ -105,13 +105,27 @@ export class RequestSession {
     this.core = core;
     this.request = request;
     this.sink = sink;
-    const incoming = core.cookies.read(parseCookies(request.headers.cookie));
+    const incoming = core.cookies.read(request.headers.cookie);
     this.#names = incoming.names;
     this.auth = new SessionAuth(this);
     this.#incoming = incoming.value;
+    this.#alternatives = incoming.alternatives;
   }
 
   #incoming: string | null;
+  /** Other values of the session's cookie names (a tossed duplicate): tried when the first fails. */
+  #alternatives: string[] | undefined;
+
+  /** The first of the incoming values that unseals (a junk duplicate never costs the real session). */
+  async #unsealIncoming(): Promise<CookiePayload | null> {
+    const payload = await this.core.cookies.unseal(this.#incoming!);
+    if (payload || !this.#alternatives) return payload;
+    for (const value of this.#alternatives) {
+      const other = await this.core.cookies.unseal(value);
+      if (other) return other;
+    }
+    return null;
+  }
 
   /** A session for a request whose incoming cookie is not read (sign-in writes over it). */
   static create(core: Core, request: RequestView, sink: ResponseSink): RequestSession {
@@ -169,7 +183,7 @@ export class RequestSession {
       else if (core.bearer) await this.#loadBearer(core.bearer);
       return;
     }
-    const payload = await core.cookies.unseal(this.#incoming);
+    const payload = await this.#unsealIncoming();
     const record = payload && (await sessionOf(core, payload));
     if (!record) {
       core.cfg.logger.debug?.({ cookies: this.#names.length }, 'sessionkit: no session behind the cookie; signed out');
@@ -297,7 +311,21 @@ export class RequestSession {
       else await cfg.store.set(record.id!, record, cfg.cookie.maxAge);
       payload = { v: 1, ref: record.id! };
     }
-    const { headers, names } = await this.core.cookies.write(payload, this.#names, record.createdAt);
+    let written;
+    try {
+      written = await this.core.cookies.write(payload, this.#names, record.createdAt);
+    } catch (error) {
+      // Too large for the browser's cookies: at sign-in the callback reports it; a refresh that
+      // grew the session drops its ID token from the cookie (the user is kept), else the session
+      // ends — never a cookie that would get every later request refused 431.
+      if (!(error instanceof SessionTooLargeError) || !this.record) throw error;
+      if (record.idToken && 'accessToken' in payload) return this.#commit({ ...record, idToken: undefined });
+      cfg.logger.error({ size: error.size }, error.message);
+      if (record.refreshToken) await this.core.provider.revoke(record.refreshToken).catch(() => undefined);
+      this.clear();
+      return;
+    }
+    const { headers, names } = written;
     this.#names = names;
     this.sink.append('Set-Cookie', headers);
     this.markPrivate();
@@ -328,7 +356,7 @@ export class RequestSession {
    */
   async start(record: SessionRecord): Promise<void> {
     if (this.#incoming !== null) {
-      const payload = await this.core.cookies.unseal(this.#incoming);
+      const payload = await this.#unsealIncoming();
       const previous = payload && (await Promise.resolve(sessionOf(this.core, payload)).catch(() => null));
       // The same user signing in again may get the same grant back from the provider (oidc-provider
       // reuses it within its session), and revoking a refresh token revokes its grant there: the

@@ -7,19 +7,23 @@
 import { parse, serialize, type SerializeOptions } from 'cookie';
 import { sealData, unsealData } from 'iron-session';
 import { LRUCache } from 'lru-cache';
-import { createHash } from 'node:crypto';
 import type { ResolvedConfig } from '../config.js';
 import type { SessionRecord } from '../types.js';
+import { SessionTooLargeError } from '../errors.js';
 
 /** Browsers keep at most 4096 bytes per cookie (name, value and attributes). */
 const COOKIE_LIMIT = 4096;
 /** Most chunks read; a larger session is refused rather than parsed. */
 const MAX_CHUNKS = 10;
-/** Sign-in transactions live this long, seconds. */
-const TRANSACTION_TTL = 10 * 60;
+/**
+ * Most chunks written (≈ 8 KB): with sign-in transactions and the app's own cookies, a browser's
+ * Cookie header must stay well under Node's 16 KB limit for header sections, or every request —
+ * logout included — is refused `431`. Larger sessions belong in a `store`.
+ */
+export const MAX_WRITTEN_CHUNKS = 2;
 
 /** Exactly what `sealData` produces (iron `Fe26.2`, iron-session format 2); anything else is refused unread. */
-const SEAL = /^Fe26\.2\*\d{1,10}\*[0-9a-f]{64}\*[\w-]{22}\*[\w-]+\*\d*\*[0-9a-f]{64}\*[\w-]{43}~2$/;
+export const SEAL = /^Fe26\.2\*\d{1,10}\*[0-9a-f]{64}\*[\w-]{22}\*[\w-]+\*\d*\*[0-9a-f]{64}\*[\w-]{43}~2$/;
 
 /** How much of a seal's end (its HMAC, then `~2`) keys the cache of unsealed records. */
 const MAC_TAIL = 45;
@@ -50,17 +54,39 @@ export function parseCookies(header: string | string[] | undefined): CookieJar {
 export interface IncomingSession {
   value: string | null;
   names: string[];
+  /** Other values under the same names (duplicates), tried in turn when `value` does not unseal. */
+  alternatives?: string[];
 }
 
-/** A sign-in attempt, sealed into its own short-lived cookie. */
-export interface Transaction {
-  state: string;
-  nonce: string;
-  codeVerifier: string;
-  returnTo: string;
-  appState?: string;
-  organizationId?: string;
+/** True when `header` names the session cookie (or its first chunk) more than once. */
+function hasDuplicate(header: string, name: string): boolean {
+  for (const key of [`${name}=`, `${name}.0=`]) {
+    const first = header.indexOf(key);
+    if (first >= 0 && header.indexOf(key, first + key.length) >= 0) return true;
+  }
+  return false;
 }
+
+/** Every `name=value` pair of a Cookie header, duplicates kept, read the way the `cookie` package reads one. */
+function allPairs(header: string): [string, string][] {
+  const out: [string, string][] = [];
+  for (const segment of header.split(';')) {
+    const eq = segment.indexOf('=');
+    if (eq < 0) continue;
+    let value = segment.slice(eq + 1).trim();
+    if (value.startsWith('"') && value.endsWith('"') && value.length > 1) value = value.slice(1, -1);
+    if (value.includes('%')) {
+      try {
+        value = decodeURIComponent(value);
+      } catch {
+        /* kept as is */
+      }
+    }
+    out.push([segment.slice(0, eq).trim(), value]);
+  }
+  return out;
+}
+
 
 /** Reads and writes sessionkit's cookies; unseals are cached by exact cookie value. */
 export class SessionCookies {
@@ -88,8 +114,35 @@ export class SessionCookies {
     return this.#cfg.cookie.name;
   }
 
-  /** Collect the session's sealed value from `name`, or from `name.0` … `name.n`. */
-  read(jar: CookieJar): IncomingSession {
+  /**
+   * Collect the session's sealed value from `name`, or from `name.0` … `name.n`, from a `Cookie`
+   * header. When the header carries one of these names twice (a cookie tossed from a sibling
+   * subdomain or path: browsers send both), the other values are {@link IncomingSession.alternatives}.
+   */
+  read(header: string | string[] | undefined): IncomingSession {
+    const incoming = this.#read(parseCookies(header));
+    const text = Array.isArray(header) ? header.join('; ') : header;
+    if (text && incoming.value !== null && hasDuplicate(text, this.#cfg.cookie.name)) incoming.alternatives = this.#alternatives(text, incoming.value);
+    return incoming;
+  }
+
+  /** Every other value the session's names carried: each duplicate single cookie, and the chunks joined from their last copies. */
+  #alternatives(header: string, first: string): string[] {
+    const name = this.#cfg.cookie.name;
+    const singles: string[] = [];
+    const lastChunks: Record<string, string> = {};
+    for (const [key, value] of allPairs(header)) {
+      if (key === name) singles.push(value);
+      else if (key.startsWith(`${name}.`) && /^\d+$/.test(key.slice(name.length + 1))) lastChunks[key] = value;
+    }
+    let joined = '';
+    for (let i = 0; i < MAX_CHUNKS && lastChunks[`${name}.${i}`] !== undefined; i++) joined += lastChunks[`${name}.${i}`];
+    const out = new Set([...singles, ...(joined ? [joined] : [])]);
+    out.delete(first);
+    return [...out].slice(0, 4);
+  }
+
+  #read(jar: CookieJar): IncomingSession {
     const name = this.#cfg.cookie.name;
     const names: string[] = [];
     let value: string | null = null;
@@ -144,6 +197,7 @@ export class SessionCookies {
     // Rolling: the cookie lives maxAge from now; else maxAge from sign-in.
     const lifetime = this.#cfg.session.rolling ? maxAge : Math.max(1, createdAt + maxAge - Math.floor(Date.now() / 1000));
     const sealed = await sealData(record, { password: this.#password, ttl: lifetime });
+    if (sealed.length > this.#chunkSize * MAX_WRITTEN_CHUNKS) throw new SessionTooLargeError(sealed.length, this.#chunkSize * MAX_WRITTEN_CHUNKS);
     this.#remember(sealed, record, Date.now() + lifetime * 1000);
     const name = this.#cfg.cookie.name;
     const attrs = { ...this.#attrs, maxAge: lifetime };
@@ -191,49 +245,6 @@ export class SessionCookies {
 
   #expire(name: string, path = this.#cfg.cookie.path): string {
     return serialize(name, '', { ...this.#attrs, path, maxAge: 0, expires: new Date(0) });
-  }
-
-  // --- sign-in transactions: one cookie per attempt, named from its state
-
-  /** The cookie name of the transaction for `state`. */
-  transactionName(state: string): string {
-    const digest = createHash('sha256').update(state).digest('base64url').slice(0, 16);
-    return `${this.#cfg.cookie.name}.tx.${digest}`;
-  }
-
-  #transactionPath(): string {
-    return new URL(this.#cfg.redirectUri).pathname;
-  }
-
-  /** Seal a transaction into its Set-Cookie header. */
-  async writeTransaction(tx: Transaction): Promise<string> {
-    const sealed = await sealData(tx, { password: this.#password, ttl: TRANSACTION_TTL });
-    // Lax even when the session is Strict: the provider's redirect back is a cross-site navigation.
-    const sameSite = this.#attrs.sameSite === 'none' ? 'none' : 'lax';
-    return serialize(this.transactionName(tx.state), sealed, {
-      ...this.#attrs,
-      sameSite,
-      path: this.#transactionPath(),
-      maxAge: TRANSACTION_TTL,
-    });
-  }
-
-  /** Unseal the transaction for `state`, or null when there is none or it does not match. */
-  async readTransaction(jar: CookieJar, state: string): Promise<Transaction | null> {
-    const value = jar[this.transactionName(state)];
-    if (!value || value.length > COOKIE_LIMIT || !SEAL.test(value)) return null;
-    try {
-      const tx = (await unsealData(value, { password: this.#password, ttl: TRANSACTION_TTL })) as Partial<Transaction>;
-      if (typeof tx.state !== 'string' || typeof tx.nonce !== 'string' || typeof tx.codeVerifier !== 'string') return null;
-      return tx as Transaction;
-    } catch {
-      return null;
-    }
-  }
-
-  /** Set-Cookie header that deletes the transaction for `state`. */
-  clearTransaction(state: string): string {
-    return this.#expire(this.transactionName(state), this.#transactionPath());
   }
 }
 

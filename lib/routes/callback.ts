@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
 import type { Core } from '../core/engine.js';
-import { CallbackError, TokenError } from '../errors.js';
+import { CallbackError, SessionTooLargeError, TokenError } from '../errors.js';
 import { html, json, redirect, wantsJson, type Reply, type RequestView, type ResponseSink } from '../core/http.js';
 import { runHook } from '../core/hooks.js';
 import { describe } from '../core/provider.js';
@@ -22,7 +22,7 @@ import type { SessionRecord } from '../types.js';
 /** Answer `GET /callback`. */
 export async function callback(core: Core, request: RequestView, sink: ResponseSink, query: URLSearchParams): Promise<Reply> {
   const state = query.get('state');
-  if (state) sink.append('Set-Cookie', core.cookies.clearTransaction(state));
+  if (state) sink.append('Set-Cookie', core.transactions.clear(state));
   sink.set('Cache-Control', 'private, no-store');
   try {
     const { record, returnTo, appState } = await signIn(core, request, query, state);
@@ -41,7 +41,12 @@ export async function callback(core: Core, request: RequestView, sink: ResponseS
     return redirect(returnTo);
   } catch (error) {
     const failure =
-      error instanceof CallbackError ? error : new CallbackError('exchange_failed', `sign-in failed: ${describe(error)}`, { cause: error });
+      error instanceof CallbackError
+        ? error
+        : error instanceof SessionTooLargeError
+          ? new CallbackError('session_too_large', error.message, { cause: error })
+          : new CallbackError('exchange_failed', `sign-in failed: ${describe(error)}`, { cause: error });
+    if (error instanceof SessionTooLargeError) core.cfg.logger.error({ size: error.size }, error.message);
     core.cfg.logger.warn({ reason: failure.reason, oauthError: failure.oauthError }, 'sessionkit: sign-in callback refused');
     const taken = await runHook(core.cfg, 'onSignInError', { error: failure, request: request.raw, response: sink.raw });
     if (taken === true || sink.sent()) return { status: 0, handled: true };
@@ -55,7 +60,7 @@ async function signIn(core: Core, request: RequestView, query: URLSearchParams, 
   const { cfg } = core;
   const providerError = query.get('error');
   if (!state) throw new CallbackError('invalid_request', 'the callback has no state');
-  const tx = await core.cookies.readTransaction(parseCookies(request.headers.cookie), state);
+  const tx = await core.transactions.read(parseCookies(request.headers.cookie), state);
   if (providerError) {
     throw new CallbackError('provider_error', `the provider returned ${providerError}`, { oauthError: providerError.slice(0, 64) });
   }
@@ -105,7 +110,9 @@ async function signIn(core: Core, request: RequestView, query: URLSearchParams, 
 
 function page(loginPath: string, reason: string): string {
   const message =
-    reason === 'provider_error' ? 'The sign-in provider returned an error.' : 'This sign-in link is no longer valid (it expired, was already used, or was opened in another browser).';
+    reason === 'session_too_large'
+      ? 'Your session is too large for this site to keep in a cookie. The site needs a configuration change (its administrator can find the details in the log).'
+      : reason === 'provider_error' ? 'The sign-in provider returned an error.' : 'This sign-in link is no longer valid (it expired, was already used, or was opened in another browser).';
   return `<!doctype html><meta charset="utf-8"><title>Sign-in failed</title>
 <main style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto">
 <h1>Sign-in failed</h1><p>${message}</p><p><a href="${loginPath}">Try again</a></p></main>`;

@@ -8,7 +8,7 @@ import * as oidc from 'openid-client';
 import type { Core } from '../core/engine.js';
 import { json, redirect, safeReturnTo, type Reply, type RequestView, type ResponseSink } from '../core/http.js';
 import { describe } from '../core/provider.js';
-import type { Transaction } from '../core/session-cookie.js';
+import type { Transaction } from '../core/transactions.js';
 
 const MAX_PARAM = 1024;
 
@@ -53,7 +53,7 @@ export async function login(core: Core, request: RequestView, sink: ResponseSink
     cfg.logger.error({ error: describe(error) }, 'sessionkit: cannot start sign-in, the provider is unavailable');
     return json(503, { error: 'provider_unavailable' }, { 'Retry-After': '5' });
   }
-  sink.append('Set-Cookie', await core.cookies.writeTransaction(tx));
+  sink.append('Set-Cookie', await core.transactions.write(tx, typeof request.headers.cookie === 'string' ? request.headers.cookie : undefined));
   sink.set('Cache-Control', 'no-store');
   return redirect(url.href);
 }

@@ -97,7 +97,8 @@ describe.each(FRAMEWORKS)('sign-in on %s', (_name, factory) => {
     expect(p.get('scope')).toBe('openid profile email offline_access');
     const tx = setCookies(res)[0];
     expect(tx).toMatch(/^sessionkit\.tx\.[\w-]+=Fe26/);
-    expect(tx).toMatch(/Path=\/callback/);
+    // Path=/ (the cookie path), not the callback's: /login must see the attempts it caps (issue 13.4)
+    expect(tx).toMatch(/Path=\/;/);
     expect(tx).toMatch(/Max-Age=600/);
     expect(tx).toMatch(/HttpOnly/);
   });

@@ -134,7 +134,10 @@ const cases: [string, (c: Ctx) => Promise<Sent>, Outcome][] = [
   }, SIGNED_OUT_CLEARED],
 
   // --- duplicate names (a cookie tossed from another path or subdomain)
-  ['duplicate names, junk first: the first is read, refused, cleared', async (c) => ({ cookies: c.alice.clone().add('sessionkit', 'junk', true) }), SIGNED_OUT_CLEARED],
+  // (issue 13.8: a junk cookie tossed in front of the real one used to cost the real session)
+  ['duplicate names, junk first (tossed): the genuine one is found, nothing cleared', async (c) => ({ cookies: c.alice.clone().add('sessionkit', 'junk', true) }), SIGNED_IN],
+  ['duplicate names, a well-formed foreign seal first: the genuine one is found', async (c) => ({ cookies: c.alice.clone().add('sessionkit', c.alice.get('sessionkit')!.replace(/.{8}~2$/, 'AAAAAAAA~2'), true) }), SIGNED_IN],
+  ['duplicate names, both junk: refused and cleared', async (c) => ({ cookies: new CookieList([['sessionkit', 'junk'], ['sessionkit', 'more-junk']]) }), SIGNED_OUT_CLEARED],
   ['duplicate names, genuine first: the first is read, never a mix', async (c) => ({ cookies: c.alice.clone().add('sessionkit', c.bob.get('sessionkit')!.slice(0, -3)) }), SIGNED_IN],
 ];
 
