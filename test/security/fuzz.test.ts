@@ -88,6 +88,37 @@ function presented(header: string): string | null {
   return n > 10 ? '' : joined;
 }
 
+/**
+ * Every value a header presents under the session's names, duplicates included (a cookie tossed
+ * from a sibling subdomain): the first as the `cookie` package reads it, every copy of the single
+ * cookie, and the chunks joined from their last copies. The library tries them in turn.
+ */
+function candidates(header: string): string[] {
+  const first = presented(header);
+  const out = first === null ? [] : [first];
+  const chunks = new Map<string, string>();
+  for (const segment of header.split(';')) {
+    const eq = segment.indexOf('=');
+    if (eq < 0) continue;
+    const key = segment.slice(0, eq).replace(/^[ \t]+|[ \t]+$/g, '');
+    let value = segment.slice(eq + 1).trim();
+    if (value.startsWith('"') && value.endsWith('"') && value.length > 1) value = value.slice(1, -1);
+    if (value.includes('%')) {
+      try {
+        value = decodeURIComponent(value);
+      } catch {
+        /* kept as is */
+      }
+    }
+    if (key === NAME) out.push(value);
+    else if (/^\d+$/.test(key.slice(NAME.length + 1)) && key.startsWith(`${NAME}.`)) chunks.set(key, value);
+  }
+  let joined = '';
+  for (let i = 0; i < 10 && chunks.has(`${NAME}.${i}`); i++) joined += chunks.get(`${NAME}.${i}`);
+  if (joined) out.push(joined);
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // generators
 
@@ -286,9 +317,11 @@ describe('fuzzing the session-cookie reader', () => {
         else if (value && SEAL_SHAPE.test(value)) stats.sealShapedForgeries += 1;
         if (session.auth.isAuthenticated) {
           stats.authenticated += 1;
-          // only a byte-identical genuine seal signs anyone in, and as that seal's user
-          expect(owner).toBeDefined();
-          expect(session.auth.user?.id).toBe(owner);
+          // only a byte-identical genuine seal signs anyone in, and as that seal's user: the first
+          // value presented when it is genuine, else a genuine duplicate (a tossed cookie in front)
+          const owners = candidates(cookie).map((v) => GENUINE.get(v)).filter((u) => u !== undefined);
+          expect(owners.length).toBeGreaterThan(0);
+          expect(session.auth.user?.id).toBe(owner ?? owners[0]);
         } else {
           expect(owner).toBeUndefined();
         }
@@ -308,7 +341,8 @@ describe('fuzzing the session-cookie reader', () => {
     expect(stats.runs).toBe(RUNS);
     expect(stats.exceptions).toBe(0);
     expect(network.calls).toBe(0);
-    expect(stats.authenticated).toBe(stats.genuinePresented);
+    // every genuine first value signs in; the rest signed in through a genuine duplicate behind junk
+    expect(stats.authenticated).toBeGreaterThanOrEqual(stats.genuinePresented);
     expect(stats.authenticated).toBeGreaterThan(0);
     expect(stats.sealShapedForgeries).toBeGreaterThan(RUNS / 20);
   }, 180_000);
