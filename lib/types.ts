@@ -242,6 +242,18 @@ export interface Hooks<Req = unknown, Res = unknown> {
   onDenied?: DeniedHandler<Req, Res>;
 }
 
+/** How the client authenticates at the provider (OAuth 2.0 `token_endpoint_auth_method`). */
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+
+/** A private JWK (RFC 7517) as `clientPrivateKey` takes it. */
+export interface ClientPrivateJwk {
+  kty: string;
+  d: string;
+  kid?: string;
+  alg?: string;
+  [parameter: string]: unknown;
+}
+
 /** The `bearer` option: which `Authorization: Bearer` JWT access tokens are accepted. */
 export interface BearerOptions {
   /** The audience (`aud`) your API expects; one of them must be in the token. */
@@ -267,6 +279,20 @@ export interface SessionKitOptions<Req = unknown, Res = unknown> extends Hooks<R
   endpoints?: EndpointsOptions;
   clientId?: string;
   clientSecret?: string;
+  /**
+   * How the client authenticates at the token, revocation and other endpoints of the provider
+   * (env `SESSIONKIT_CLIENT_AUTH_METHOD`). Default: `client_secret_basic` with a `clientSecret`,
+   * `private_key_jwt` with a `clientPrivateKey`, else `none` (a public client: PKCE only).
+   * Use `client_secret_post` for providers that do not decode form-encoded Basic credentials.
+   */
+  clientAuthMethod?: ClientAuthMethod;
+  /**
+   * The client's private key for `private_key_jwt` (env `SESSIONKIT_CLIENT_PRIVATE_KEY`): a PEM
+   * (PKCS#8, or PKCS#1/SEC1) or a private JWK (an object or its JSON). RSA (RS256), EC P-256
+   * (ES256; P-384, P-521: ES384, ES512) or Ed25519 (EdDSA). A JWK's `kid` is sent in the
+   * assertion header. Register the public half with the provider.
+   */
+  clientPrivateKey?: string | ClientPrivateJwk;
   baseURL?: string;
   /** Full callback URL; default `baseURL` + `routes.callback`. */
   redirectUri?: string;

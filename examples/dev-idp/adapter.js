@@ -92,7 +92,10 @@ export function createAdapterFactory(store) {
     /** @param {string} id */
     async find(id) {
       const entry = store.get(this.key(id));
-      return entry ? structuredClone(entry.payload) : undefined;
+      if (!entry) return undefined;
+      // Client metadata as JSON copies: oidc-provider checks that nested objects (`jwks.keys`) are
+      // plain objects of its own realm, which structuredClone does not promise (e.g. under jest).
+      return this.model === 'Client' ? JSON.parse(JSON.stringify(entry.payload)) : structuredClone(entry.payload);
     }
 
     /** @param {string} uid */

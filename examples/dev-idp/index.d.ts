@@ -133,6 +133,14 @@ export type DevIdp = {
      * live counters
      */
     readonly counts: DevIdpCounts;
+    /**
+     * how clients authenticated at `/token`, `/token/revocation` and `/token/introspection`, oldest first
+     * (the last 1000; cleared by resetCounts): `client_secret_basic`, `client_secret_post`, `private_key_jwt` or `none`
+     */
+    readonly clientAuthLog: {
+        path: string;
+        method: string;
+    }[];
     resetCounts: () => void;
     /**
      * answer requests to `paths` (default ['/token']) with a fault

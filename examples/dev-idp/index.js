@@ -136,6 +136,9 @@ const REUSE_DETAIL = 'refresh token already used';
  * @property {any} provider the oidc-provider `Provider` instance (the package ships no types)
  * @property {(metadata: Record<string, unknown>) => Promise<void>} addClient register or replace a client at run time
  * @property {DevIdpCounts} counts live counters
+ * @property {{ path: string, method: string }[]} clientAuthLog how clients authenticated at `/token`,
+ *   `/token/revocation` and `/token/introspection`, oldest first (the last 1000; cleared by resetCounts):
+ *   `client_secret_basic`, `client_secret_post`, `private_key_jwt` or `none`
  * @property {() => void} resetCounts
  * @property {(fault: Fault, paths?: string[]) => void} setFault answer requests to `paths` (default ['/token']) with a fault
  * @property {number} hangingRequests requests currently held by a `{ hang: true }` fault
@@ -463,7 +466,9 @@ export async function startDevIdp(options = {}) {
 
   /** @param {Record<string, unknown>} metadata */
   async function addClient(metadata) {
-    const client = new provider.Client(structuredClone({ ...metadata }));
+    // A JSON copy (client metadata is JSON): nested objects such as `jwks.keys` must be plain
+    // objects of this realm for oidc-provider's checks (structuredClone may build them in another).
+    const client = new provider.Client(JSON.parse(JSON.stringify(metadata)));
     await provider.Client.adapter.upsert(client.clientId, client.metadata());
   }
 
@@ -610,9 +615,21 @@ export async function startDevIdp(options = {}) {
   });
 
   // ---- count revocations (no success event exists for them) --------------------------------------
+  /** @type {{ path: string, method: string }[]} */
+  const clientAuthLog = [];
   provider.use(async (/** @type {any} */ ctx, /** @type {() => Promise<void>} */ next) => {
     await next();
     if (ctx.method === 'POST' && ctx.path === '/token/revocation' && ctx.status === 200) counts.revocations += 1;
+    if (ctx.method === 'POST' && (ctx.path === '/token' || ctx.path === '/token/revocation' || ctx.path === '/token/introspection')) {
+      // how the client authenticated (oidc-provider accepts Basic and form secrets alike)
+      const body = ctx.oidc?.body ?? {};
+      const method = /^basic /i.test(String(ctx.headers.authorization ?? '')) ? 'client_secret_basic'
+        : body.client_assertion ? 'private_key_jwt'
+          : body.client_secret ? 'client_secret_post'
+            : 'none';
+      clientAuthLog.push({ path: ctx.path, method });
+      if (clientAuthLog.length > 1000) clientAuthLog.shift();
+    }
   });
 
   // ---- interactions: login page, auto-consent -----------------------------------------------------
@@ -779,7 +796,11 @@ export async function startDevIdp(options = {}) {
     provider,
     addClient,
     counts,
+    get clientAuthLog() {
+      return clientAuthLog.map((entry) => ({ ...entry }));
+    },
     resetCounts() {
+      clientAuthLog.length = 0;
       for (const key of /** @type {(keyof DevIdpCounts)[]} */ (Object.keys(counts))) counts[key] = 0;
     },
     setFault(fault, paths = ['/token']) {

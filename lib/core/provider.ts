@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import * as oidc from 'openid-client';
-import { compactVerify, createRemoteJWKSet } from 'jose';
+import { compactVerify, createRemoteJWKSet, importJWK } from 'jose';
 import { isLoopbackHost, type ResolvedConfig } from '../config.js';
 import { ProviderUnavailableError, RefreshError } from '../errors.js';
 
@@ -56,7 +56,7 @@ export class Provider {
   async #discover(): Promise<oidc.Configuration> {
     const cfg = this.#cfg;
     const timeout = cfg.httpTimeout / 1000;
-    const auth = cfg.clientSecret ? oidc.ClientSecretBasic(cfg.clientSecret) : oidc.None();
+    const auth = await this.#clientAuth();
     const metadata: Partial<oidc.ClientMetadata> = { client_secret: cfg.clientSecret };
     let configuration: oidc.Configuration;
     if (cfg.endpoints) {
@@ -87,6 +87,32 @@ export class Provider {
       }
     }
     return configuration;
+  }
+
+  #signingKey: Promise<oidc.CryptoKey> | undefined;
+
+  /**
+   * The client authentication of `clientAuthMethod`, through openid-client's own implementations.
+   * The `private_key_jwt` key was validated at start-up; it is imported (async) here, once.
+   */
+  async #clientAuth(): Promise<oidc.ClientAuth> {
+    const { clientAuth, clientSecret } = this.#cfg;
+    switch (clientAuth.method) {
+      case 'client_secret_basic':
+        return oidc.ClientSecretBasic(clientSecret);
+      case 'client_secret_post':
+        return oidc.ClientSecretPost(clientSecret);
+      case 'private_key_jwt': {
+        const { jwk, alg, kid } = clientAuth.privateKey!;
+        const pending = (this.#signingKey ??= importJWK({ ...jwk }, alg) as Promise<oidc.CryptoKey>);
+        pending.catch(() => {
+          if (this.#signingKey === pending) this.#signingKey = undefined;
+        });
+        return oidc.PrivateKeyJwt({ key: await pending, kid });
+      }
+      default:
+        return oidc.None();
+    }
   }
 
   /** The provider's issuer identifier. */
