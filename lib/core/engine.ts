@@ -62,6 +62,7 @@ export class Core {
       if (path) this.#routes.set(path, name as RouteName);
     }
     this.#public = this.cfg.middlewareAuth.unauthenticatedPaths.length ? picomatch([...this.cfg.middlewareAuth.unauthenticatedPaths]) : () => false;
+    this.#prefix = this.cfg.baseURL.pathname.replace(/\/$/, '');
     this.#signUp = this.cfg.signUpPaths.length ? picomatch([...this.cfg.signUpPaths]) : () => false;
   }
 
@@ -70,7 +71,7 @@ export class Core {
    * session is already known (see {@link RequestSession.fromCache}); null when `handle` must run.
    */
   handleCached(request: RequestView, sink: ResponseSink): Outcome | null {
-    if (this.#routes.has(request.path)) return null;
+    if (this.#routes.has(this.#routePath(request.path))) return null;
     const session = RequestSession.fromCache(this, request, sink);
     if (!session) return null;
     return this.#afterLoad(session, request);
@@ -97,7 +98,7 @@ export class Core {
 
   /** Answer sessionkit's routes; otherwise load the session for the application. */
   async handle(request: RequestView, sink: ResponseSink): Promise<Outcome> {
-    const route = this.#routes.get(request.path);
+    const route = this.#routes.get(this.#routePath(request.path));
     const query = route ? queryOf(request.url) : EMPTY_QUERY;
     if (route === 'login') return { reply: await login(this, request, sink, query) };
     if (route === 'callback') return { reply: await callback(this, request, sink, query) };
@@ -117,11 +118,24 @@ export class Core {
     return this.#afterLoad(session, request);
   }
 
+  /**
+   * The path to look sessionkit's routes up by. Under a `baseURL` with a path (`…/app`), the
+   * routes answer at the path below it however the app is mounted: `app.use('/app', …)` and a
+   * proxy that strips `/app` hand over `/login`; an app mounted at the root sees `/app/login`.
+   */
+  #routePath(path: string): string {
+    const prefix = this.#prefix;
+    return prefix && path.startsWith(prefix) && path.charCodeAt(prefix.length) === 47 /* / */ ? path.slice(prefix.length) : path;
+  }
+
+  /** `baseURL`'s path without its trailing slash ('' at the root). */
+  readonly #prefix: string;
+
   /** The absolute path of the login route with its query. */
   loginPath(params: Record<string, string | undefined>): string {
     const search = new URLSearchParams();
     for (const [k, v] of Object.entries(params)) if (v !== undefined) search.set(k, v);
-    const prefix = this.cfg.baseURL.pathname.replace(/\/$/, '');
+    const prefix = this.#prefix;
     const q = search.toString();
     return `${prefix}${this.cfg.routes.login ?? '/login'}${q ? `?${q}` : ''}`;
   }
@@ -146,7 +160,13 @@ export class Core {
   /** The login URL that brings the user back to this request. */
   #loginFor(request: RequestView): string {
     const { path } = splitUrl(request.originalUrl);
-    return this.loginPath({ returnTo: request.originalUrl, screenHint: this.#signUp(path) ? 'sign-up' : undefined });
+    return this.loginPath({ returnTo: this.#asBrowserSees(request.originalUrl), screenHint: this.#signUp(path) ? 'sign-up' : undefined });
+  }
+
+  /** The URL the browser used: behind a proxy that strips `baseURL`'s path, that path goes back in front. */
+  #asBrowserSees(url: string): string {
+    const prefix = this.#prefix;
+    return !prefix || url === prefix || url.startsWith(`${prefix}/`) || url.startsWith(`${prefix}?`) ? url : prefix + url;
   }
 
   /** {@link deny} then {@link denialReply}: null to let the request through, or the default refusal. */
