@@ -10,15 +10,15 @@
 export interface RedisClientLike {
   /** `ready` when commands can be sent now. */
   readonly status: string;
-  get(key: string): Promise<string | null>;
-  set(key: string, value: string, ...args: (string | number)[]): Promise<unknown>;
-  del(...keys: string[]): Promise<number>;
-  publish(channel: string, message: string): Promise<number>;
-  eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
-  zrange(key: string, start: number | string, stop: number | string, ...args: string[]): Promise<string[]>;
+  get(key: string, ...rest: any[]): Promise<string | null>;
+  set(key: string, value: string, ...args: any[]): Promise<unknown>;
+  del(...keys: any[]): Promise<number>;
+  publish(channel: string, message: string, ...rest: any[]): Promise<number>;
+  eval(script: string, numKeys: number, ...args: any[]): Promise<unknown>;
+  zrange(key: string, start: any, stop: any, ...args: any[]): Promise<string[]>;
   /** A new connection with the same options (the subscriber). */
   duplicate(): RedisClientLike;
-  subscribe(...channels: string[]): Promise<unknown>;
+  subscribe(...channels: any[]): Promise<unknown>;
   quit(): Promise<unknown>;
   disconnect(): void;
   on(event: string, listener: (...args: any[]) => void): unknown;

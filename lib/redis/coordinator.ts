@@ -146,7 +146,16 @@ export class RedisCoordinator implements RefreshCoordinator {
     return !this.#closed && this.client.status === 'ready';
   }
 
-  /** Run one Redis command, rejecting after the command timeout. */
+  /** Run one Redis command, rejecting after the command timeout (for the Redis store). */
+  command<T>(promise: Promise<T>): Promise<T> {
+    return this.#cmd(promise);
+  }
+
+  /** Count Redis as unavailable (logged once per outage). */
+  unavailable(): void {
+    this.#outage();
+  }
+
   #cmd<T>(promise: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {

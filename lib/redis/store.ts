@@ -54,8 +54,8 @@ export class RedisSessionStore implements SessionStore {
       (message) => {
         if (message.t === 'store' && message.from !== this.coordinator.instance) this.#cache.delete(message.id);
       },
-      // Messages may have been missed while disconnected: read Redis again.
-      () => this.#cache.clear(),
+      // Messages may have been missed while disconnected: write what waited, then read Redis again.
+      () => void this.#flush(),
     );
   }
 
@@ -70,6 +70,28 @@ export class RedisSessionStore implements SessionStore {
     return this.coordinator.close();
   }
 
+  /** Writes made while Redis was unavailable, kept in this process until it is back. */
+  readonly #pending = new Map<string, { record: SessionRecord; ttl: number }>();
+
+  async #flush(): Promise<void> {
+    const pending = [...this.#pending];
+    this.#pending.clear();
+    this.#cache.clear();
+    for (const [id, { record, ttl }] of pending) {
+      try {
+        await this.setIfNewer(id, record, ttl);
+      } catch {
+        this.#pending.set(id, { record, ttl });
+      }
+    }
+  }
+
+  /** Redis is unavailable for a write: keep the record here (this instance serves it) until it is back. */
+  #keep(id: string, record: SessionRecord, ttl: number): void {
+    this.#pending.set(id, { record, ttl });
+    this.#cache.set(id, { record, at: Date.now() });
+  }
+
   #key(id: string): string {
     return `${this.#prefix}{s:${id}}`;
   }
@@ -77,17 +99,18 @@ export class RedisSessionStore implements SessionStore {
   get(id: string): SessionRecord | undefined | Promise<SessionRecord | undefined> {
     const cached = this.#cache.get(id);
     if (cached && Date.now() - cached.at < this.#cacheTtl) return cached.record;
-    if (!this.coordinator.available) {
-      // Redis down: a session this instance has seen stays signed in; no one is logged out for it.
-      if (cached) return cached.record;
-      return this.#read(id);
-    }
-    return this.#read(id);
+    // Redis down: a session this instance has seen stays signed in; no one is logged out for it.
+    if (cached && !this.coordinator.available) return cached.record;
+    return this.#read(id).catch((error: unknown) => {
+      if (!cached) throw error;
+      this.coordinator.unavailable();
+      return cached.record;
+    });
   }
 
   async #read(id: string): Promise<SessionRecord | undefined> {
     const context = this.#requireContext();
-    const sealed = (await this.client.eval(`return redis.call('hget', KEYS[1], 'd')`, 1, this.#key(id))) as string | null;
+    const sealed = (await this.coordinator.command(this.client.eval(`return redis.call('hget', KEYS[1], 'd')`, 1, this.#key(id)))) as string | null;
     if (!sealed) {
       this.#cache.delete(id);
       return undefined;
@@ -104,7 +127,11 @@ export class RedisSessionStore implements SessionStore {
 
   async set(id: string, record: SessionRecord, ttl: number): Promise<void> {
     const sealed = await this.#requireContext().seal(record);
-    await this.client.eval(`redis.call('hset', KEYS[1], 'e', ARGV[2], 'd', ARGV[1]) redis.call('pexpire', KEYS[1], ARGV[3]) return 1`, 1, this.#key(id), sealed, record.expiresAt, Math.max(1, ttl) * 1000);
+    if (!this.coordinator.available) return this.#keep(id, record, ttl);
+    await this.coordinator.command(this.client.eval(`redis.call('hset', KEYS[1], 'e', ARGV[2], 'd', ARGV[1]) redis.call('pexpire', KEYS[1], ARGV[3]) return 1`, 1, this.#key(id), sealed, record.expiresAt, Math.max(1, ttl) * 1000)).catch(() => {
+      this.#keep(id, record, ttl);
+      this.coordinator.unavailable();
+    });
     this.#cache.set(id, { record, at: Date.now() });
     await this.coordinator.announce({ t: 'store', id, from: this.coordinator.instance });
   }
@@ -112,7 +139,17 @@ export class RedisSessionStore implements SessionStore {
   async setIfNewer(id: string, record: SessionRecord, ttl: number): Promise<SessionRecord | undefined> {
     const context = this.#requireContext();
     const sealed = await context.seal(record);
-    const newer = (await this.client.eval(SET_IF_NEWER, 1, this.#key(id), sealed, record.expiresAt, Math.max(1, ttl) * 1000)) as string | null;
+    let newer: string | null;
+    try {
+      if (!this.coordinator.available) throw new Error('redis unavailable');
+      newer = (await this.coordinator.command(this.client.eval(SET_IF_NEWER, 1, this.#key(id), sealed, record.expiresAt, Math.max(1, ttl) * 1000))) as string | null;
+    } catch {
+      const cached = this.#cache.get(id);
+      if (cached && cached.record.expiresAt > record.expiresAt) return cached.record;
+      this.#keep(id, record, ttl);
+      this.coordinator.unavailable();
+      return undefined;
+    }
     if (newer) {
       const stored = (await context.unseal(newer)) as SessionRecord | null;
       if (stored && stored.id === id) {
@@ -128,7 +165,9 @@ export class RedisSessionStore implements SessionStore {
 
   async destroy(id: string): Promise<void> {
     this.#cache.delete(id);
-    await this.client.del(this.#key(id));
+    this.#pending.delete(id);
+    // Best effort when Redis is down: the ended-sessions list refuses the cookie anyway.
+    await this.coordinator.command(this.client.del(this.#key(id))).catch(() => this.coordinator.unavailable());
     await this.coordinator.announce({ t: 'store', id, from: this.coordinator.instance });
   }
 
