@@ -209,7 +209,7 @@ export function resolveConfig(options: SessionKitOptions = {}, env: Env = proces
   if (typeof logger.warn !== 'function' || typeof logger.error !== 'function') {
     throw new ConfigError('logger', undefined, 'must have warn() and error() methods');
   }
-  const coordinator = options.coordinator ?? new MemoryCoordinator();
+  const coordinator = options.coordinator ?? options.store?.coordinator ?? new MemoryCoordinator();
   for (const method of ['coordinate', 'endSessions', 'endedAt', 'remember'] as const) {
     if (typeof coordinator[method] !== 'function') {
       throw new ConfigError('coordinator', undefined, `must implement ${method}() (use MemoryCoordinator, redisCoordinator() or leave it out)`);

@@ -57,7 +57,9 @@ export class Core {
     this.inspector = new TokenInspector(this.provider);
     this.refresher = new Refresher(this.cfg, this.provider, this.inspector);
     this.bearer = this.cfg.bearer ? new BearerVerifier(this.provider, this.cfg.bearer) : null;
-    this.cfg.coordinator.attach?.({ seal: (data) => this.cookies.seal(data), unseal: (sealed) => this.cookies.unsealAny(sealed), logger: this.cfg.logger });
+    const context = { seal: (data: unknown) => this.cookies.seal(data), unseal: (sealed: string) => this.cookies.unsealAny(sealed), logger: this.cfg.logger };
+    this.cfg.coordinator.attach?.(context);
+    this.cfg.store?.attach?.(context);
     for (const [name, path] of Object.entries(this.cfg.routes)) {
       if (path) this.#routes.set(path, name as RouteName);
     }

@@ -306,9 +306,13 @@ export class RequestSession {
       if (!record.id) record = { ...record, id: randomBytes(16).toString('base64url') };
       // A slow request must not put back tokens older than the stored ones (their refresh token
       // is spent): the newer session stays, and this request shows it.
-      const stored = await cfg.store.get(record.id!);
-      if (stored && stored.expiresAt > record.expiresAt) record = stored;
-      else await cfg.store.set(record.id!, record, cfg.cookie.maxAge);
+      if (cfg.store.setIfNewer) {
+        record = (await cfg.store.setIfNewer(record.id!, record, cfg.cookie.maxAge)) ?? record;
+      } else {
+        const stored = await cfg.store.get(record.id!);
+        if (stored && stored.expiresAt > record.expiresAt) record = stored;
+        else await cfg.store.set(record.id!, record, cfg.cookie.maxAge);
+      }
       payload = { v: 1, ref: record.id! };
     }
     let written;

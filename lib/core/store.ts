@@ -7,6 +7,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { SessionRecord } from '../types.js';
+import type { CoordinatorContext, RefreshCoordinator } from './coordinator.js';
 
 /**
  * Where sessions live when they are not in the cookie. Methods may answer synchronously (the
@@ -19,6 +20,16 @@ export interface SessionStore {
   set(id: string, record: SessionRecord, ttl: number): void | Promise<void>;
   /** Forget the session stored under `id`. */
   destroy(id: string): void | Promise<void>;
+  /**
+   * Optional: store `record` unless the stored session has a later `expiresAt` (newer tokens),
+   * atomically; answers the newer stored session when it kept it, else undefined. Without it the
+   * middleware compares with `get` first, then calls `set`.
+   */
+  setIfNewer?(id: string, record: SessionRecord, ttl: number): SessionRecord | undefined | Promise<SessionRecord | undefined>;
+  /** Optional: called once by each middleware that uses this store, before its first request (sealing, logger). */
+  attach?(context: CoordinatorContext): void;
+  /** Optional: the coordinator that comes with this store, used when the `coordinator` option is not given. */
+  readonly coordinator?: RefreshCoordinator;
 }
 
 /** Options of {@link memoryStore}. */

@@ -1,0 +1,173 @@
+/**
+ * sessionkit/redis in one test process: two instances (an Express app and a Koa app, each with its
+ * own ioredis client, as two servers would have) on one real redis-server and the real dev
+ * provider, in both modes (cookie sessions with redisCoordinator, server-side redisStore).
+ */
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { Redis } from 'ioredis';
+import { unsealData } from 'iron-session';
+import { redisCoordinator, redisStore, type RedisCoordinator, type RedisSessionStore } from '../../lib/redis.js';
+import { expressApp, koaApp } from '../helpers/apps.js';
+import { Jar, PASSWORD, logText, startApp, startDevIdp, type DevIdp, type TestApp } from '../helpers/harness.js';
+import { readSession } from '../helpers/tamper.js';
+import { startRedis, type RedisServer } from './redis-server.js';
+
+const TTL = 300;
+const BACKCHANNEL = { 'http://schemas.openid.net/event/backchannel-logout': {} };
+const SAME_ORIGIN = { 'Sec-Fetch-Site': 'same-origin' };
+
+type Mode = 'cookie + redisCoordinator' | 'redisStore';
+const MODES: Mode[] = ['cookie + redisCoordinator', 'redisStore'];
+
+describe.each(MODES)('two instances on one Redis (%s)', (mode) => {
+  let idp: DevIdp;
+  let redis: RedisServer;
+  const clients: Redis[] = [];
+  const shared: (RedisCoordinator | RedisSessionStore)[] = [];
+  let a: TestApp; // Express
+  let b: TestApp; // Koa
+  let clientId: string;
+
+  /** The options of one instance: its own client, the shared Redis. */
+  function instanceOptions(): Record<string, unknown> {
+    const client = new Redis(redis.url, { maxRetriesPerRequest: 1, retryStrategy: () => 100, lazyConnect: false });
+    clients.push(client);
+    if (mode === 'redisStore') {
+      const store = redisStore({ client, prefix: 'test:' });
+      shared.push(store);
+      return { store };
+    }
+    const coordinator = redisCoordinator({ client, prefix: 'test:' });
+    shared.push(coordinator);
+    return { coordinator };
+  }
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    idp = await startDevIdp({ accessTokenTTL: TTL });
+    // every request is inside the refresh window (buffer > TTL)
+    a = await startApp(idp, expressApp, { refresh: { buffer: TTL + 600 }, ...instanceOptions() });
+    clientId = a.clientId;
+    const secret = `secret-${clientId}-0123456789abcdef`;
+    b = await startApp(idp, koaApp, { clientId, clientSecret: secret, refresh: { buffer: TTL + 600 }, ...instanceOptions() });
+    await Promise.all(shared.map((s) => ('start' in s ? s.start() : s.coordinator.start())));
+  });
+  afterAll(async () => {
+    await a.close();
+    await b.close();
+    await Promise.all(shared.map((s) => s.close()));
+    for (const client of clients) client.disconnect();
+    await idp.close();
+    await redis.close();
+  });
+
+  /** The session record behind `jar` (the cookie itself, or the store's record it refers to). */
+  async function recordOf(jar: Jar): Promise<any> {
+    if (mode !== 'redisStore') return readSession(jar);
+    const { ref } = (await unsealData(jar.cookies.get('sessionkit')!, { password: PASSWORD })) as { ref: string };
+    return (shared[0] as RedisSessionStore).get(ref);
+  }
+
+  test('a storm of concurrent requests over both instances on one expiring session: exactly one refresh grant, no failure, the grant intact', async () => {
+    const jar = new Jar();
+    await a.signIn(jar);
+    const cookie = jar.header();
+    const before = await recordOf(jar);
+    idp.resetCounts();
+    const responses = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? b : a).get('/me', undefined, { Cookie: cookie })));
+    expect(responses.map((r) => r.status)).toEqual(responses.map(() => 200));
+    expect(idp.counts.refreshGrants).toBe(1);
+    const tokens = new Set(responses.map((r) => r.body.accessToken));
+    expect(tokens.size).toBe(1);
+    expect(tokens.has(before.accessToken)).toBe(false);
+    // the grant is intact: the rotated session refreshes again on either instance
+    const next = new Jar();
+    next.take(responses[1].headers['set-cookie'] as unknown as string[]);
+    if (!next.sessionNames().length) next.take(responses[0].headers['set-cookie'] as unknown as string[]);
+    const again = await b.get('/me', next.sessionNames().length ? next : jar);
+    expect(again.status).toBe(200);
+    expect(idp.counts.refreshGrants).toBe(2);
+    expect(logText(a) + logText(b)).not.toContain(before.refreshToken);
+  });
+
+  test('a logout on one instance is refused on the other within a second', async () => {
+    const jar = new Jar();
+    await a.signIn(jar);
+    const copy = jar.clone();
+    expect((await b.get('/me', copy)).status).toBe(200);
+    await a.send('POST', '/logout', jar, { headers: SAME_ORIGIN });
+    const started = Date.now();
+    let status = 200;
+    while (status === 200 && Date.now() - started < 1000) {
+      status = (await b.get('/me', copy.clone(), { Accept: 'application/json' })).status;
+    }
+    const delay = Date.now() - started;
+    expect(status).toBe(401);
+    expect(delay).toBeLessThan(1000);
+    process.stdout.write(`[${mode}] logout seen on the other instance after ${delay} ms\n`);
+  });
+
+  test('a back-channel logout on one instance ends the session on the other', async () => {
+    const jar = new Jar();
+    await a.signIn(jar);
+    const { sid } = await recordOf(jar);
+    expect(sid).toBeTruthy();
+    expect((await a.get('/me', jar.clone())).status).toBe(200);
+    expect((await b.get('/me', jar.clone())).status).toBe(200);
+    const token = await idp.signJwt({ iss: idp.issuer, aud: clientId, iat: Math.floor(Date.now() / 1000), jti: `jti-${mode}`, sid, events: BACKCHANNEL });
+    const started = Date.now();
+    expect((await b.send('POST', '/backchannel-logout', undefined, { form: { logout_token: token } })).status).toBe(200);
+    let status = 200;
+    while (status === 200 && Date.now() - started < 1000) status = (await a.get('/me', jar.clone(), { Accept: 'application/json' })).status;
+    expect(status).toBe(401);
+    process.stdout.write(`[${mode}] back-channel logout seen on the other instance after ${Date.now() - started} ms\n`);
+  });
+
+  test('a key remembered on one instance (a logout token\'s jti) is a replay on every instance', async () => {
+    const [one, two] = shared.map((s) => ('coordinator' in s ? s.coordinator : s));
+    const key = `jti:${mode}:${Date.now()}`;
+    expect(await one.remember(key, 60)).toBe(true);
+    expect(await two.remember(key, 60)).toBe(false);
+    expect(await one.remember(key, 60)).toBe(false);
+    expect(await two.remember(`${key}:other`, 60)).toBe(true);
+  });
+
+  test('Redis stopped and restarted: nobody is logged out, refreshes go on in-process, an end made during the outage is not undone', async () => {
+    const keep = new Jar();
+    const end = new Jar();
+    await a.signIn(keep);
+    await a.signIn(end);
+    // both instances have seen both sessions; A wrote them last
+    for (const jar of [keep, end]) for (const app of [b, a]) expect((await app.get('/me', jar)).status).toBe(200);
+    await redis.stop();
+    const warnings = () => [...a.events.logs, ...b.events.logs].filter((l) => /Redis is unavailable/.test(l.msg ?? '')).length;
+    // during the outage: sessions keep working, refreshed in-process. Cookie sessions on either
+    // instance (the cookie carries the rotated tokens); a stored session where it was last
+    // written (the other instance cannot learn the rotated tokens until Redis is back).
+    const during = mode === 'redisStore' ? [a] : [a, b];
+    for (let i = 0; i < 3; i++) {
+      for (const app of during) {
+        const res = await app.get('/me', keep);
+        expect([res.status, res.status === 200 ? '' : res.text]).toEqual([200, '']);
+      }
+    }
+    await a.send('POST', '/logout', end, { headers: SAME_ORIGIN });
+    const copyOfEnded = end.clone();
+    const logged = warnings();
+    expect(logged).toBeGreaterThanOrEqual(1);
+    expect(logged).toBeLessThanOrEqual(2); // once per outage, per instance
+    await redis.start();
+    // back: the instances reconnect by themselves
+    const started = Date.now();
+    while (!shared.every((s) => ('available' in s ? s.available : s.coordinator.available)) && Date.now() - started < 5000) await new Promise((r) => setTimeout(r, 50));
+    expect((await a.get('/me', keep)).status).toBe(200);
+    expect((await b.get('/me', keep)).status).toBe(200);
+    expect(warnings()).toBe(logged);
+    // the end recorded on A during the outage reached Redis, and B refuses the ended session
+    let status = 0;
+    const seen = Date.now();
+    while (status !== 401 && Date.now() - seen < 2000) status = (await b.get('/me', copyOfEnded.clone(), { Accept: 'application/json' })).status;
+    expect(status).toBe(401);
+    expect((await a.get('/me', copyOfEnded.clone(), { Accept: 'application/json' })).status).toBe(401);
+  }, 30_000);
+});
