@@ -92,7 +92,7 @@ describe.each(FRAMEWORKS)('back-channel logout tokens on %s', (_name, factory) =
     const warnings = () => app.events.logs.filter((l) => l.level === 'warn' && /back-channel/.test(l.msg ?? '')).length;
     const start = warnings();
     for (let i = 0; i < 40; i++) {
-      const body = i % 2 ? { logout_token: `junk.${i}.junk` } : { something: 'else' };
+      const body: Record<string, string> = i % 2 ? { logout_token: `junk.${i}.junk` } : { something: 'else' };
       expect((await app.send('POST', '/backchannel-logout', undefined, { form: body })).status).toBe(400);
     }
     expect(warnings() - start).toBeLessThanOrEqual(1);
