@@ -69,7 +69,7 @@ export interface SessionRecord {
   idToken?: string;
   /** Access-token expiry, Unix seconds. */
   expiresAt: number;
-  /** The organization the session is in, as last requested or granted. */
+  /** The organization the session is in: only ever from a verified claim of its tokens, never from what was requested. */
   organizationId?: string;
   /** When the user signed in, Unix seconds. */
   createdAt: number;

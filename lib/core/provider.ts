@@ -27,6 +27,9 @@ export type KeySet = ReturnType<typeof createRemoteJWKSet>;
 /** Algorithms sessionkit accepts on the provider's JWTs: asymmetric only (never `none`, never HMAC). */
 export const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
 
+/** Discovery after failures: the first failure lets the next request try again; from the second on, attempts pause for 1 s, doubling to 30 s. */
+const DISCOVERY_BACKOFF = { first: 1000, max: 30_000 };
+
 /** An unknown `kid` makes sessionkit refetch the key set at most this often (ms). */
 const RELOAD_INTERVAL = 1000;
 
@@ -41,14 +44,42 @@ export class Provider {
     this.#cfg = cfg;
   }
 
-  /** The openid-client configuration: discovered once (a failed discovery is retried on the next call). */
+  /** Consecutive failed discoveries, and until when (ms) no new attempt is made. */
+  #failures = 0;
+  #retryAt = 0;
+  #lastFailure: unknown;
+
+  /**
+   * The openid-client configuration: discovered once, concurrent callers sharing the attempt. A
+   * failed discovery is retried by the next call; after two failures in a row, attempts pause
+   * (1 s, doubling to 30 s) and calls meanwhile fail at once with
+   * {@link ProviderUnavailableError}, so that a provider that is down is neither hammered nor
+   * waited on by every request.
+   */
   configuration(): Promise<oidc.Configuration> {
     if (!this.#configuration) {
+      const wait = this.#retryAt - Date.now();
+      if (wait > 0) {
+        return Promise.reject(new ProviderUnavailableError(`the provider could not be discovered; next attempt in ${Math.ceil(wait / 1000)} s`, { cause: this.#lastFailure }));
+      }
       const pending = this.#discover();
       this.#configuration = pending;
-      pending.catch(() => {
-        if (this.#configuration === pending) this.#configuration = undefined;
-      });
+      pending.then(
+        () => {
+          this.#failures = 0;
+          this.#retryAt = 0;
+        },
+        (error: unknown) => {
+          if (this.#configuration === pending) this.#configuration = undefined;
+          this.#failures += 1;
+          this.#lastFailure = error;
+          if (this.#failures >= 2) {
+            const delay = Math.min(DISCOVERY_BACKOFF.max, DISCOVERY_BACKOFF.first * 2 ** (this.#failures - 2));
+            this.#retryAt = Date.now() + delay;
+            this.#cfg.logger.debug?.({ failures: this.#failures, retryInMs: delay }, 'sessionkit: discovery failed; pausing attempts');
+          }
+        },
+      );
     }
     return this.#configuration;
   }
@@ -83,10 +114,33 @@ export class Provider {
           execute: insecure ? [oidc.allowInsecureRequests] : [],
         });
       } catch (error) {
+        this.#explainDiscoveryFailure(issuer, error);
         throw new ProviderUnavailableError(`discovery of ${issuer.origin} failed: ${describe(error)}`, { cause: error });
       }
     }
     return configuration;
+  }
+
+  /**
+   * A discovery that failed because of the configuration, not an outage, gets a start-up-quality
+   * log line: the issuer identifier differs from the document's `issuer` (a trailing slash, a
+   * path, another host name), or there is no discovery document where the issuer says.
+   */
+  #explainDiscoveryFailure(issuer: URL, error: unknown): void {
+    const e = error as { code?: string; cause?: { attribute?: unknown; expected?: unknown; body?: { issuer?: unknown } } };
+    if (e?.code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED' && e.cause?.attribute === 'issuer') {
+      const announced = String(e.cause.body?.issuer ?? '');
+      this.#cfg.logger.error(
+        { configured: this.#cfg.issuer, discovered: announced },
+        `sessionkit: the provider's discovery document says its issuer is ${JSON.stringify(announced)}, but the configured issuer is ${JSON.stringify(this.#cfg.issuer)}; ` +
+          `they must be identical (trailing slash and path included): set \`issuer\` (SESSIONKIT_ISSUER) to ${JSON.stringify(announced)}`,
+      );
+    } else if (e?.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' && (e.cause as { status?: unknown } | undefined)?.status === 404) {
+      this.#cfg.logger.error(
+        { configured: this.#cfg.issuer },
+        `sessionkit: no OpenID discovery document at ${issuer.href.replace(/\/$/, '')}/.well-known/openid-configuration; check \`issuer\` (SESSIONKIT_ISSUER): it must be the provider's exact issuer identifier`,
+      );
+    }
   }
 
   #signingKey: Promise<oidc.CryptoKey> | undefined;

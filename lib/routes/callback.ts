@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
 import type { Core } from '../core/engine.js';
-import { CallbackError, SessionTooLargeError, TokenError } from '../errors.js';
+import { CallbackError, ProviderUnavailableError, SessionTooLargeError, TokenError } from '../errors.js';
 import { html, json, redirect, wantsJson, type Reply, type RequestView, type ResponseSink } from '../core/http.js';
 import { runHook } from '../core/hooks.js';
 import { describe } from '../core/provider.js';
@@ -18,6 +18,7 @@ import { parseCookies } from '../core/session-cookie.js';
 import { idTokenClaims } from '../core/tokens.js';
 import { signedInFields, userFromClaims } from '../core/view.js';
 import type { SessionRecord } from '../types.js';
+import { providerUnavailable } from './unavailable.js';
 
 /** Answer `GET /callback`. */
 export async function callback(core: Core, request: RequestView, sink: ResponseSink, query: URLSearchParams): Promise<Reply> {
@@ -47,13 +48,96 @@ export async function callback(core: Core, request: RequestView, sink: ResponseS
           ? new CallbackError('session_too_large', error.message, { cause: error })
           : new CallbackError('exchange_failed', `sign-in failed: ${describe(error)}`, { cause: error });
     if (error instanceof SessionTooLargeError) core.cfg.logger.error({ size: error.size }, error.message);
-    core.cfg.logger.warn({ reason: failure.reason, oauthError: failure.oauthError }, 'sessionkit: sign-in callback refused');
+    const what = explain(failure);
+    core.cfg.logger.warn(
+      { reason: failure.reason, problem: what.problem, oauthError: failure.oauthError, status: what.status, cause: what.cause },
+      'sessionkit: sign-in callback refused',
+    );
+    if (failure.oauthError === 'invalid_client' || failure.oauthError === 'unauthorized_client') {
+      core.cfg.logger.error(
+        { oauthError: failure.oauthError, clientAuthMethod: core.cfg.clientAuth.method },
+        `sessionkit: the provider does not accept this client's credentials (${failure.oauthError}): check \`clientSecret\` (SESSIONKIT_CLIENT_SECRET) ` +
+          `and \`clientAuthMethod\` (SESSIONKIT_CLIENT_AUTH_METHOD, now "${core.cfg.clientAuth.method}") against the client's registration at the provider`,
+      );
+    }
     const taken = await runHook(core.cfg, 'onSignInError', { error: failure, request: request.raw, response: sink.raw });
     if (taken === true || sink.sent()) return { status: 0, handled: true };
+    if (what.problem === 'provider_unavailable') return providerUnavailable(request);
     const body = { error: 'sign_in_failed', reason: failure.reason };
     if (wantsJson(request)) return json(400, body);
-    return html(400, page(core.loginPath({}), failure.reason));
+    return html(400, page(core.loginPath({}), what.message));
   }
+}
+
+/** What went wrong, for people: the page's sentence; for operators: the log line's fields. */
+interface Explanation {
+  problem: 'cancelled' | 'reauthenticate' | 'provider_error' | 'link_invalid' | 'exchange_refused' | 'provider_unreachable' | 'token_invalid' | 'provider_unavailable' | 'session_too_large' | 'failed';
+  message: string;
+  status?: number;
+  /** The underlying errors, outermost first: class names, codes and messages, never token values. */
+  cause?: string;
+}
+
+const MESSAGES: Record<Explanation['problem'], string> = {
+  cancelled: 'Sign-in was cancelled.',
+  reauthenticate: 'The sign-in provider needs you to sign in again.',
+  provider_error: 'The sign-in provider reported an error and did not sign you in.',
+  link_invalid: 'This sign-in link is no longer valid: it expired, was already used, or was opened in another browser.',
+  exchange_refused: 'The sign-in provider refused to complete the sign-in.',
+  provider_unreachable: 'The sign-in provider could not be reached to complete the sign-in. Please try again in a moment.',
+  token_invalid: 'The answer of the sign-in provider could not be verified, so you were not signed in.',
+  provider_unavailable: 'The sign-in service is unavailable right now.',
+  session_too_large: 'Your session is too large for this site to keep in a cookie. The site needs a configuration change (its administrator can find the details in the log).',
+  failed: 'The sign-in could not be completed.',
+};
+
+const REAUTHENTICATE = new Set(['login_required', 'interaction_required', 'consent_required', 'account_selection_required']);
+
+function explain(failure: CallbackError): Explanation {
+  const chain: unknown[] = [];
+  for (let e: unknown = failure.cause; e && chain.length < 4; e = (e as { cause?: unknown }).cause) {
+    if (!(e instanceof Error) && !isErrorLike(e)) break;
+    chain.push(e);
+  }
+  const cause = chain.length ? chain.map(describe).join(' ← ') : undefined;
+  const status = chain.map(httpStatus).find((x) => x !== undefined);
+  const of = (problem: Explanation['problem']): Explanation => ({ problem, message: MESSAGES[problem], status, cause });
+  switch (failure.reason) {
+    case 'provider_error':
+      if (failure.oauthError === 'access_denied') return of('cancelled');
+      return of(failure.oauthError && REAUTHENTICATE.has(failure.oauthError) ? 'reauthenticate' : 'provider_error');
+    case 'missing_transaction':
+    case 'state_mismatch':
+    case 'invalid_request':
+      return of('link_invalid');
+    case 'session_too_large':
+      return of('session_too_large');
+  }
+  if (chain.some((e) => e instanceof ProviderUnavailableError)) return of('provider_unavailable');
+  if (failure.oauthError || chain.some((e) => e instanceof oidc.ResponseBodyError || e instanceof oidc.WWWAuthenticateChallengeError)) return of('exchange_refused');
+  if (status !== undefined) return of(status >= 500 || status === 408 || status === 429 ? 'provider_unreachable' : 'exchange_refused');
+  const root = chain.at(-1) as { name?: string; code?: string } | undefined;
+  if (root && (root.name === 'TypeError' || root.name === 'AbortError' || root.name === 'TimeoutError')) return of('provider_unreachable');
+  if (root && (chain.some((e) => e instanceof TokenError) || /^(ERR_J|OAUTH_)/.test(root.code ?? ''))) return of('token_invalid');
+  return of('failed');
+}
+
+/** The `error` parameter of a `WWW-Authenticate` challenge (a 401 from the token endpoint). */
+function challengeError(error: oidc.WWWAuthenticateChallengeError): string | undefined {
+  const value = error.cause?.find((c) => typeof c.parameters?.error === 'string')?.parameters.error;
+  return typeof value === 'string' ? value.slice(0, 64) : undefined;
+}
+
+function isErrorLike(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && typeof (e as { name?: unknown }).name === 'string' && typeof (e as { message?: unknown }).message === 'string';
+}
+
+/** The HTTP status an error carries: openid-client's `status`, or the `Response` it keeps as its cause. */
+function httpStatus(e: unknown): number | undefined {
+  if (e instanceof oidc.ResponseBodyError || e instanceof oidc.WWWAuthenticateChallengeError) return e.status;
+  const cause = (e as { cause?: unknown })?.cause;
+  const status = (cause as { status?: unknown } | undefined)?.status;
+  return typeof Response !== 'undefined' && cause instanceof Response && typeof status === 'number' ? status : undefined;
 }
 
 async function signIn(core: Core, request: RequestView, query: URLSearchParams, state: string | null) {
@@ -73,7 +157,12 @@ async function signIn(core: Core, request: RequestView, query: URLSearchParams, 
   try {
     tokens = await core.provider.exchangeCode(callbackUrl, tx);
   } catch (error) {
-    const oauthError = error instanceof oidc.ResponseBodyError || error instanceof oidc.AuthorizationResponseError ? error.error : undefined;
+    const oauthError =
+      error instanceof oidc.ResponseBodyError || error instanceof oidc.AuthorizationResponseError
+        ? error.error
+        : error instanceof oidc.WWWAuthenticateChallengeError
+          ? challengeError(error)
+          : undefined;
     throw new CallbackError('exchange_failed', `the code exchange failed: ${describe(error)}`, { cause: error, oauthError });
   }
   let claims = tokens.idTokenClaims ?? {};
@@ -108,11 +197,7 @@ async function signIn(core: Core, request: RequestView, query: URLSearchParams, 
   return { record, returnTo: tx.returnTo, appState: tx.appState };
 }
 
-function page(loginPath: string, reason: string): string {
-  const message =
-    reason === 'session_too_large'
-      ? 'Your session is too large for this site to keep in a cookie. The site needs a configuration change (its administrator can find the details in the log).'
-      : reason === 'provider_error' ? 'The sign-in provider returned an error.' : 'This sign-in link is no longer valid (it expired, was already used, or was opened in another browser).';
+function page(loginPath: string, message: string): string {
   return `<!doctype html><meta charset="utf-8"><title>Sign-in failed</title>
 <main style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto">
 <h1>Sign-in failed</h1><p>${message}</p><p><a href="${loginPath}">Try again</a></p></main>`;

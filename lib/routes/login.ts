@@ -9,6 +9,7 @@ import type { Core } from '../core/engine.js';
 import { json, redirect, safeReturnTo, type Reply, type RequestView, type ResponseSink } from '../core/http.js';
 import { describe } from '../core/provider.js';
 import type { Transaction } from '../core/transactions.js';
+import { providerUnavailable } from './unavailable.js';
 
 const MAX_PARAM = 1024;
 
@@ -51,7 +52,7 @@ export async function login(core: Core, request: RequestView, sink: ResponseSink
     url = await core.provider.authorizationUrl(params);
   } catch (error) {
     cfg.logger.error({ error: describe(error) }, 'sessionkit: cannot start sign-in, the provider is unavailable');
-    return json(503, { error: 'provider_unavailable' }, { 'Retry-After': '5' });
+    return providerUnavailable(request);
   }
   sink.append('Set-Cookie', await core.transactions.write(tx, typeof request.headers.cookie === 'string' ? request.headers.cookie : undefined));
   sink.set('Cache-Control', 'no-store');

@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+import { randomState } from 'openid-client';
 import type { Core } from '../core/engine.js';
 import { html, isCrossSite, json, redirect, wantsJson, type Reply } from '../core/http.js';
 import type { RequestSession } from '../core/request-session.js';
@@ -18,7 +19,9 @@ export async function logout(core: Core, session: RequestSession): Promise<Reply
   if (isCrossSite(request, cfg.baseURL.origin)) {
     if (method === 'POST') return json(403, { error: 'cross_site_request' });
     // A link from another site: ask the user, with a button that posts from our own page.
-    return html(200, confirmPage(request.originalUrl));
+    // Never inside another site's frame (no clickjacking of the button).
+    const page = html(200, confirmPage(request.originalUrl));
+    return { ...page, headers: { ...page.headers, 'Content-Security-Policy': "frame-ancestors 'none'", 'X-Frame-Options': 'DENY' } };
   }
   const status = method === 'POST' ? 303 : 302;
   if (!session.record) {
@@ -28,7 +31,9 @@ export async function logout(core: Core, session: RequestSession): Promise<Reply
   let target = cfg.postLogoutRedirect;
   if (record?.idToken) {
     const url = await core.provider
-      .endSessionUrl({ id_token_hint: record.idToken, post_logout_redirect_uri: cfg.postLogoutRedirect, client_id: cfg.clientId })
+      // `state` (RP-Initiated Logout 1.0 §2): some providers send the user back to
+      // post_logout_redirect_uri only when it is present.
+      .endSessionUrl({ id_token_hint: record.idToken, post_logout_redirect_uri: cfg.postLogoutRedirect, client_id: cfg.clientId, state: randomState() })
       .catch(() => null);
     if (url) target = url.href;
   }
