@@ -23,6 +23,8 @@ export type Fault = null | {
     status: number;
     body?: string;
     contentType?: string;
+    /** extra response headers (e.g. a `WWW-Authenticate` challenge) */
+    headers?: Record<string, string>;
 } | {
     hang: true;
 } | {

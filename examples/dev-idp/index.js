@@ -91,7 +91,7 @@ const REUSE_DETAIL = 'refresh token already used';
 
 /**
  * @typedef {null
- *   | { status: number, body?: string, contentType?: string }
+ *   | { status: number, body?: string, contentType?: string, headers?: Record<string, string> }
  *   | { hang: true }
  *   | { malformedJson: true }
  *   | { rewrite: (body: Record<string, any>) => Record<string, any> | Promise<Record<string, any>> }} Fault
@@ -608,6 +608,7 @@ export async function startDevIdp(options = {}) {
       return undefined;
     }
     ctx.status = fault.status;
+    for (const [name, value] of Object.entries(fault.headers ?? {})) ctx.set(name, value);
     const body = fault.body ?? JSON.stringify({ error: 'temporarily_unavailable', error_description: 'injected fault' });
     ctx.type = fault.contentType ?? (fault.body === undefined || isJson(fault.body) ? 'application/json' : 'text/plain');
     ctx.body = body;

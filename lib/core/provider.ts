@@ -326,6 +326,18 @@ export function toRefreshError(error: unknown): RefreshError {
       cause: error,
     });
   }
+  if (error instanceof oidc.WWWAuthenticateChallengeError) {
+    // A 400/401 with a `WWW-Authenticate` challenge (RFC 6749 §5.2: `invalid_client` with HTTP
+    // Basic): the provider refusing, like any other 400/401.
+    const challenge = error.cause?.find((c) => typeof c.parameters?.error === 'string')?.parameters.error;
+    const refused = error.status === 400 || error.status === 401;
+    return new RefreshError(`the provider answered ${error.status} with a WWW-Authenticate challenge${challenge ? ` (${challenge})` : ''}`, {
+      isTransient: !refused || (typeof challenge === 'string' && TRANSIENT_OAUTH_ERRORS.has(challenge)),
+      oauthError: typeof challenge === 'string' ? challenge.slice(0, 64) : undefined,
+      status: error.status,
+      cause: error,
+    });
+  }
   const status = responseStatus(error);
   const code = (error as { code?: unknown })?.code;
   if (status === 400 || status === 401) {

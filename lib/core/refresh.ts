@@ -146,6 +146,12 @@ export class Refresher {
     } catch (error) {
       const failure = error instanceof RefreshError ? error : new RefreshError(String(error), { isTransient: true, cause: error });
       if (!failure.circuitOpen) cfg.logger.debug?.({ transient: failure.isTransient, oauthError: failure.oauthError, status: failure.status }, 'sessionkit: refresh failed');
+      if (failure.oauthError === 'invalid_client' || failure.oauthError === 'unauthorized_client') {
+        cfg.logger.error(
+          { oauthError: failure.oauthError, clientAuthMethod: cfg.clientAuth.method },
+          `sessionkit: the provider does not accept this client's credentials on refresh (${failure.oauthError}): check \`clientSecret\` (SESSIONKIT_CLIENT_SECRET) and \`clientAuthMethod\` (SESSIONKIT_CLIENT_AUTH_METHOD)`,
+        );
+      }
       // An organization switch reports its refusal itself (it is not a failed session); an attempt
       // the circuit held back was no attempt (the failures that opened it were reported).
       if (!isSwitch && !failure.circuitOpen) {

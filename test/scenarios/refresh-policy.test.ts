@@ -79,6 +79,7 @@ describe.each(FRAMEWORKS)('refresh policy on %s', (_name, factory) => {
       ['a bare 400', { status: 400, body: '', contentType: 'text/plain' }],
       ['a 400 with an HTML body', { status: 400, body: '<html><h1>Bad Request</h1></html>', contentType: 'text/html' }],
       ['a bare 401', { status: 401, body: '', contentType: 'text/plain' }],
+      ['a 401 invalid_client with a WWW-Authenticate challenge', { status: 401, body: '{"error":"invalid_client"}', contentType: 'application/json', headers: { 'WWW-Authenticate': 'Basic realm="token", error="invalid_client"' } }],
       ['a 200 whose JSON does not parse', { malformedJson: true }],
       ['a 200 JSON without an access_token', { status: 200, body: '{"token_type":"Bearer","expires_in":300}', contentType: 'application/json' }],
     ];
