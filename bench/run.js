@@ -1,13 +1,14 @@
 // `npm run bench`: authenticated GET /me side by side — bare Express, sessionkit on Express,
 // bare Koa, sessionkit on Koa, express-openid-connect — each server in its own process, the
 // load generator (autocannon) here, rounds alternating between servers; then a refresh storm and
-// the memory held after many distinct sessions. Loopback only; bounded in time.
+// the memory held after many distinct sessions; then bench/redis.js (sessionkit/redis: the cost of
+// each mode, the cross-instance storm). Loopback only; bounded in time.
 //
 //   BENCH_DURATION  seconds per measurement (default 5)
 //   BENCH_ROUNDS    rounds over all servers (default 2)
 //   BENCH_SESSIONS  distinct sessions for the memory scenario (default 100000)
 //   BENCH_SMOKE=1   a short run (1 s, 1 round, 2,000 sessions) that checks that everything works
-import { fork } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -246,3 +247,7 @@ if (failures.length) {
   console.log(`\nVOID — ${failures.join('; ')}`);
   process.exitCode = 1;
 }
+
+// ---- 4. sessionkit/redis: per-request cost of each mode, cross-instance storm (its own script)
+const redisStep = spawnSync(process.execPath, [fileURLToPath(new URL('./redis.js', import.meta.url))], { stdio: 'inherit', env: process.env });
+if (redisStep.status !== 0) process.exitCode = 1;

@@ -112,6 +112,7 @@ export class RedisCoordinator implements RefreshCoordinator {
     sub.on('ready', () => void this.#onReady(sub));
     this.client.on('ready', () => void this.#resume());
     this.client.on('error', () => this.#outage());
+    this.client.on('close', () => this.#outage());
     this.#loaded = new Promise<void>((resolve) => {
       const check = () => (sub.status === 'ready' ? resolve() : undefined);
       sub.on('ready', () => setImmediate(resolve));
@@ -166,7 +167,8 @@ export class RedisCoordinator implements RefreshCoordinator {
 
   /** Redis failed: log once per outage. */
   #outage(): void {
-    if (this.#down || this.#closed) return;
+    // A late error from a command that failed while reconnecting: Redis is back already.
+    if (this.#down || this.#closed || this.client.status === 'ready') return;
     this.#down = true;
     this.#logger.warn({}, 'sessionkit: Redis is unavailable; coordinating in this process until it is back');
   }

@@ -132,6 +132,21 @@ describe.each(MODES)('two instances on one Redis (%s)', (mode) => {
     expect(await two.remember(`${key}:other`, 60)).toBe(true);
   });
 
+  (mode === 'redisStore' ? test : test.skip)('the store never writes older tokens over newer ones (atomic compare-and-set on expiresAt), and the other instance sees the newest', async () => {
+    const [one, two] = shared as RedisSessionStore[];
+    const jar = new Jar();
+    await a.signIn(jar);
+    const record = await recordOf(jar);
+    const newer = { ...record, accessToken: `${record.accessToken}`, expiresAt: record.expiresAt + 100 };
+    expect(await one.setIfNewer(record.id, newer, 600)).toBeUndefined();
+    // a slow request comes back with the older tokens: the newer ones stay, and it is told them
+    const kept = await two.setIfNewer(record.id, { ...record, expiresAt: record.expiresAt - 100 }, 600);
+    expect(kept?.expiresAt).toBe(newer.expiresAt);
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await one.get(record.id))?.expiresAt).toBe(newer.expiresAt);
+    expect((await two.get(record.id))?.expiresAt).toBe(newer.expiresAt);
+  });
+
   test('Redis stopped and restarted: nobody is logged out, refreshes go on in-process, an end made during the outage is not undone', async () => {
     const keep = new Jar();
     const end = new Jar();
