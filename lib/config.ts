@@ -115,7 +115,8 @@ type Env = Record<string, string | undefined>;
 /**
  * Validate options (falling back to `SESSIONKIT_*` variables) into a frozen {@link ResolvedConfig}.
  *
- * @throws {ConfigError} naming the first option that is missing or invalid.
+ * @throws {ConfigError} naming the option (and its variable) that is missing or invalid; when
+ *   several are, one error lists them all (`problems`).
  */
 export function resolveConfig(options: SessionKitOptions = {}, env: Env = process.env): ResolvedConfig {
   if (options === null || typeof options !== 'object') {
@@ -125,115 +126,134 @@ export function resolveConfig(options: SessionKitOptions = {}, env: Env = proces
     const v = value ?? env[envVar];
     return v === undefined || v === '' ? undefined : v;
   };
+  // Every problem is collected, so that one start-up names them all (not one per restart).
+  const problems: ConfigError[] = [];
+  const attempt = <T>(check: () => T, fallback: T): T => {
+    try {
+      return check();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(error);
+      return fallback;
+    }
+  };
   const cookieIn = options.cookie ?? {};
 
   // --- provider
   const issuer = pick(options.issuer, 'SESSIONKIT_ISSUER');
   const endpoints = options.endpoints;
-  if (!issuer && !endpoints) {
-    throw new ConfigError('issuer', 'SESSIONKIT_ISSUER', 'is required (or give `endpoints` for a provider without discovery)');
-  }
-  if (issuer) checkProviderUrl(issuer, 'issuer', 'SESSIONKIT_ISSUER');
+  attempt(() => {
+    if (!issuer && !endpoints) {
+      throw new ConfigError('issuer', 'SESSIONKIT_ISSUER', 'is required (or give `endpoints` for a provider without discovery)');
+    }
+    if (issuer) checkProviderUrl(issuer, 'issuer', 'SESSIONKIT_ISSUER');
+  }, undefined);
   if (endpoints) {
-    if (typeof endpoints !== 'object') throw new ConfigError('endpoints', undefined, 'must be an object');
-    for (const key of ['authorization', 'token'] as const) {
-      if (!endpoints[key]) throw new ConfigError(`endpoints.${key}`, undefined, 'is required when `endpoints` is given');
-    }
-    for (const key of ['authorization', 'token', 'revocation', 'userinfo', 'endSession', 'jwks', 'issuer'] as const) {
-      const v = endpoints[key];
-      if (v !== undefined) checkProviderUrl(v, `endpoints.${key}`, undefined);
-    }
+    attempt(() => {
+      if (typeof endpoints !== 'object') throw new ConfigError('endpoints', undefined, 'must be an object');
+      for (const key of ['authorization', 'token'] as const) {
+        if (!endpoints[key]) throw new ConfigError(`endpoints.${key}`, undefined, 'is required when `endpoints` is given');
+      }
+      for (const key of ['authorization', 'token', 'revocation', 'userinfo', 'endSession', 'jwks', 'issuer'] as const) {
+        const v = endpoints[key];
+        if (v !== undefined) checkProviderUrl(v, `endpoints.${key}`, undefined);
+      }
+    }, undefined);
   }
-  const clientId = pick(options.clientId, 'SESSIONKIT_CLIENT_ID');
-  if (!clientId) throw new ConfigError('clientId', 'SESSIONKIT_CLIENT_ID', 'is required');
+  const clientId = pick(options.clientId, 'SESSIONKIT_CLIENT_ID') ?? '';
+  if (!clientId) problems.push(new ConfigError('clientId', 'SESSIONKIT_CLIENT_ID', 'is required'));
   const clientSecret = pick(options.clientSecret, 'SESSIONKIT_CLIENT_SECRET');
-  const clientAuth = resolveClientAuth(options, env, clientSecret);
+  const clientAuth = attempt<ResolvedClientAuth>(() => resolveClientAuth(options, env, clientSecret), { method: 'none' });
 
   // --- app origin
-  const baseRaw = pick(options.baseURL, 'SESSIONKIT_BASE_URL');
-  if (!baseRaw) throw new ConfigError('baseURL', 'SESSIONKIT_BASE_URL', 'is required (the public origin of the app, e.g. https://app.example.com)');
-  const baseURL = parseUrl(baseRaw, 'baseURL', 'SESSIONKIT_BASE_URL');
-  if (baseURL.protocol !== 'https:' && !(baseURL.protocol === 'http:' && isLoopbackHost(baseURL.hostname))) {
-    throw new ConfigError('baseURL', 'SESSIONKIT_BASE_URL', `must be https:// (http:// only for localhost, 127.0.0.1, ::1), got ${baseURL.origin}`);
-  }
-  if (baseURL.search || baseURL.hash) {
-    throw new ConfigError('baseURL', 'SESSIONKIT_BASE_URL', 'must not have a query or fragment');
-  }
+  const baseURL = attempt(() => {
+    const baseRaw = pick(options.baseURL, 'SESSIONKIT_BASE_URL');
+    if (!baseRaw) throw new ConfigError('baseURL', 'SESSIONKIT_BASE_URL', 'is required (the public origin of the app, e.g. https://app.example.com)');
+    const url = parseUrl(baseRaw, 'baseURL', 'SESSIONKIT_BASE_URL');
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+      throw new ConfigError('baseURL', 'SESSIONKIT_BASE_URL', `must be https:// (http:// only for localhost, 127.0.0.1, ::1), got ${url.origin}`);
+    }
+    if (url.search || url.hash) throw new ConfigError('baseURL', 'SESSIONKIT_BASE_URL', 'must not have a query or fragment');
+    return url;
+  }, new URL('https://base-url.invalid'));
 
   // --- routes
-  const routes = resolveRoutes(options.routes);
-  const redirectUri = options.redirectUri ?? (routes.callback ? joinPath(baseURL, routes.callback) : undefined);
-  if (!redirectUri) throw new ConfigError('redirectUri', undefined, 'is required when `routes.callback` is false');
-  parseUrl(redirectUri, 'redirectUri', undefined);
+  const routes = attempt(() => resolveRoutes(options.routes), Object.freeze({ ...DEFAULT_ROUTES }));
+  const redirectUri = attempt(() => {
+    const uri = options.redirectUri ?? (routes.callback ? joinPath(baseURL, routes.callback) : undefined);
+    if (!uri) throw new ConfigError('redirectUri', undefined, 'is required when `routes.callback` is false');
+    parseUrl(uri, 'redirectUri', undefined);
+    return uri;
+  }, '');
 
   // --- cookie
-  const passwordIn = cookieIn.password ?? env.SESSIONKIT_COOKIE_PASSWORD;
-  const passwords = resolvePasswords(passwordIn);
-  const name = pick(cookieIn.name, 'SESSIONKIT_COOKIE_NAME') ?? 'sessionkit';
-  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) {
-    throw new ConfigError('cookie.name', 'SESSIONKIT_COOKIE_NAME', `must be a valid cookie name (letters, digits, - _ .), got ${JSON.stringify(name)}`);
-  }
-  const maxAge = number(cookieIn.maxAge ?? env.SESSIONKIT_COOKIE_MAX_AGE, 'cookie.maxAge', 'SESSIONKIT_COOKIE_MAX_AGE', 14 * 24 * 3600, 60);
-  const domain = pick(cookieIn.domain, 'SESSIONKIT_COOKIE_DOMAIN');
-  if (domain !== undefined && !/^\.?[A-Za-z0-9.-]+$/.test(domain)) {
-    throw new ConfigError('cookie.domain', 'SESSIONKIT_COOKIE_DOMAIN', `is not a domain name: ${JSON.stringify(domain)}`);
-  }
-  const sameSiteRaw = (pick(cookieIn.sameSite, 'SESSIONKIT_COOKIE_SAMESITE') ?? 'lax').toLowerCase();
-  if (sameSiteRaw !== 'lax' && sameSiteRaw !== 'strict' && sameSiteRaw !== 'none') {
-    throw new ConfigError('cookie.sameSite', 'SESSIONKIT_COOKIE_SAMESITE', `must be "lax", "strict" or "none", got ${JSON.stringify(sameSiteRaw)}`);
-  }
+  const passwords = attempt(() => resolvePasswords(cookieIn.password ?? env.SESSIONKIT_COOKIE_PASSWORD), Object.freeze({}));
+  const name = attempt(() => {
+    const n = pick(cookieIn.name, 'SESSIONKIT_COOKIE_NAME') ?? 'sessionkit';
+    if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(n)) {
+      throw new ConfigError('cookie.name', 'SESSIONKIT_COOKIE_NAME', `must be a valid cookie name (letters, digits, - _ .), got ${JSON.stringify(n)}`);
+    }
+    return n;
+  }, 'sessionkit');
+  const maxAge = attempt(() => number(cookieIn.maxAge ?? env.SESSIONKIT_COOKIE_MAX_AGE, 'cookie.maxAge', 'SESSIONKIT_COOKIE_MAX_AGE', 14 * 24 * 3600, 60), 14 * 24 * 3600);
+  const domain = attempt(() => {
+    const d = pick(cookieIn.domain, 'SESSIONKIT_COOKIE_DOMAIN');
+    if (d !== undefined && !/^\.?[A-Za-z0-9.-]+$/.test(d)) throw new ConfigError('cookie.domain', 'SESSIONKIT_COOKIE_DOMAIN', `is not a domain name: ${JSON.stringify(d)}`);
+    return d;
+  }, undefined);
+  const sameSiteRaw = attempt((): SameSite => {
+    const v = (pick(cookieIn.sameSite, 'SESSIONKIT_COOKIE_SAMESITE') ?? 'lax').toLowerCase();
+    if (v !== 'lax' && v !== 'strict' && v !== 'none') {
+      throw new ConfigError('cookie.sameSite', 'SESSIONKIT_COOKIE_SAMESITE', `must be "lax", "strict" or "none", got ${JSON.stringify(v)}`);
+    }
+    return v;
+  }, 'lax');
   const secure = cookieIn.secure ?? baseURL.protocol === 'https:';
   if (sameSiteRaw === 'none' && !secure) {
-    throw new ConfigError('cookie.sameSite', 'SESSIONKIT_COOKIE_SAMESITE', '"none" needs a secure cookie (an https:// baseURL or cookie.secure: true)');
+    problems.push(new ConfigError('cookie.sameSite', 'SESSIONKIT_COOKIE_SAMESITE', '"none" needs a secure cookie (an https:// baseURL or cookie.secure: true)'));
   }
   const cookiePath = cookieIn.path ?? '/';
-  if (!cookiePath.startsWith('/')) throw new ConfigError('cookie.path', undefined, 'must start with "/"');
-  checkCookiePrefix(name, { secure, domain, path: cookiePath });
+  if (!cookiePath.startsWith('/')) problems.push(new ConfigError('cookie.path', undefined, 'must start with "/"'));
+  attempt(() => checkCookiePrefix(name, { secure, domain, path: cookiePath }), undefined);
 
   // --- the rest
   const scope = options.scope ?? 'openid profile email offline_access';
   if (typeof scope !== 'string' || !scope.split(' ').includes('openid')) {
-    throw new ConfigError('scope', undefined, 'must be a space-separated string that includes "openid"');
+    problems.push(new ConfigError('scope', undefined, 'must be a space-separated string that includes "openid"'));
   }
-  const refreshBuffer = number(options.refresh?.buffer, 'refresh.buffer', undefined, 60, 0);
-  const httpTimeout = number(options.httpTimeout, 'httpTimeout', undefined, 5000, 1);
+  const refreshBuffer = attempt(() => number(options.refresh?.buffer, 'refresh.buffer', undefined, 60, 0), 60);
+  const httpTimeout = attempt(() => number(options.httpTimeout, 'httpTimeout', undefined, 5000, 1), 5000);
   const postLogoutRedirect = options.postLogoutRedirect ?? joinPath(baseURL, '/');
-  parseUrl(postLogoutRedirect, 'postLogoutRedirect', undefined);
+  attempt(() => parseUrl(postLogoutRedirect, 'postLogoutRedirect', undefined), undefined);
   const organizationParam = options.organizationParam ?? 'organization_id';
   const claims = Object.freeze({ ...DEFAULT_CLAIMS, ...(options.claims ?? {}) });
   for (const [k, v] of Object.entries(claims)) {
-    if (typeof v !== 'string' || !v) throw new ConfigError(`claims.${k}`, undefined, 'must be a claim name');
+    if (typeof v !== 'string' || !v) problems.push(new ConfigError(`claims.${k}`, undefined, 'must be a claim name'));
   }
   const debug = options.debug ?? false;
   const logger = options.logger ?? consoleLogger(debug);
   if (typeof logger.warn !== 'function' || typeof logger.error !== 'function') {
-    throw new ConfigError('logger', undefined, 'must have warn() and error() methods');
+    problems.push(new ConfigError('logger', undefined, 'must have warn() and error() methods'));
   }
   const coordinator = options.coordinator ?? options.store?.coordinator ?? new MemoryCoordinator();
-  for (const method of ['coordinate', 'endSessions', 'endedAt', 'remember'] as const) {
-    if (typeof coordinator[method] !== 'function') {
-      throw new ConfigError('coordinator', undefined, `must implement ${method}() (use MemoryCoordinator, redisCoordinator() or leave it out)`);
-    }
-  }
+  const missing = (['coordinate', 'endSessions', 'endedAt', 'remember'] as const).find((method) => typeof coordinator[method] !== 'function');
+  if (missing) problems.push(new ConfigError('coordinator', undefined, `must implement ${missing}() (use MemoryCoordinator, redisCoordinator() or leave it out)`));
   const store = options.store;
   if (store !== undefined) {
-    for (const method of ['get', 'set', 'destroy'] as const) {
-      if (typeof store?.[method] !== 'function') throw new ConfigError('store', undefined, `must implement ${method}() (use memoryStore(), redisStore() or leave it out)`);
-    }
+    const absent = (['get', 'set', 'destroy'] as const).find((method) => typeof store?.[method] !== 'function');
+    if (absent) problems.push(new ConfigError('store', undefined, `must implement ${absent}() (use memoryStore(), redisStore() or leave it out)`));
   }
   for (const hook of ['onSignIn', 'onSignInError', 'onSignOut', 'onRefreshSuccess', 'onRefreshError', 'onDenied'] as const) {
-    if (options[hook] !== undefined && typeof options[hook] !== 'function') {
-      throw new ConfigError(hook, undefined, 'must be a function');
-    }
+    if (options[hook] !== undefined && typeof options[hook] !== 'function') problems.push(new ConfigError(hook, undefined, 'must be a function'));
   }
   const sessionIn = options.session ?? {};
   const session = {
-    idleTimeout: number(sessionIn.idleTimeout, 'session.idleTimeout', undefined, 0, 0),
-    absoluteTimeout: number(sessionIn.absoluteTimeout, 'session.absoluteTimeout', undefined, 0, 0),
+    idleTimeout: attempt(() => number(sessionIn.idleTimeout, 'session.idleTimeout', undefined, 0, 0), 0),
+    absoluteTimeout: attempt(() => number(sessionIn.absoluteTimeout, 'session.absoluteTimeout', undefined, 0, 0), 0),
     rolling: sessionIn.rolling ?? true,
   };
-  let bearer: ResolvedConfig['bearer'];
-  if (options.bearer) {
+  const bearer = attempt((): ResolvedConfig['bearer'] => {
+    if (!options.bearer) return undefined;
     const audience = Array.isArray(options.bearer.audience) ? options.bearer.audience : [options.bearer.audience];
     if (!audience.length || audience.some((a) => typeof a !== 'string' || !a)) {
       throw new ConfigError('bearer.audience', undefined, 'is required: the audience your API expects in bearer tokens');
@@ -242,12 +262,13 @@ export function resolveConfig(options: SessionKitOptions = {}, env: Env = proces
     if (typIn !== false && (typeof typIn !== 'string' || !/^[\w.+/-]+$/.test(typIn))) {
       throw new ConfigError('bearer.typ', undefined, `must be a JOSE typ such as "at+jwt", or false to accept untyped tokens, got ${JSON.stringify(typIn)}`);
     }
-    bearer = { audience, issuer: options.bearer.issuer, typ: typIn === false ? null : normalizeTyp(typIn) };
-  }
+    return { audience, issuer: options.bearer.issuer, typ: typIn === false ? null : normalizeTyp(typIn) };
+  }, undefined);
   const middlewareAuth = {
     enabled: options.middlewareAuth?.enabled ?? false,
     unauthenticatedPaths: Object.freeze([...(options.middlewareAuth?.unauthenticatedPaths ?? [])]),
   };
+  if (problems.length) throw problems.length === 1 ? problems[0] : ConfigError.all(problems);
 
   return Object.freeze({
     issuer,

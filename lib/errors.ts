@@ -35,6 +35,9 @@ export class ConfigError extends SessionKitError {
   /** The environment variable that can set it, when there is one. */
   readonly envVar: string | undefined;
 
+  /** Every problem found at start-up (this error alone when there was one). */
+  readonly problems: readonly ConfigError[];
+
   constructor(option: string, envVar: string | undefined, problem: string) {
     super(
       'SESSIONKIT_CONFIG_INVALID',
@@ -42,6 +45,16 @@ export class ConfigError extends SessionKitError {
     );
     this.option = option;
     this.envVar = envVar;
+    this.problems = [this];
+  }
+
+  /** One error for several problems: named after the first, its message lists them all. */
+  static all(problems: readonly ConfigError[]): ConfigError {
+    const first = problems[0];
+    const error = new ConfigError(first.option, first.envVar, '');
+    error.message = `sessionkit: ${problems.length} problems with the options:\n${problems.map((p) => `  - ${p.message.replace(/^sessionkit: /, '')}`).join('\n')}`;
+    (error as { problems: readonly ConfigError[] }).problems = problems;
+    return error;
   }
 }
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { authMiddleware, ConfigError, type SessionKitOptions } from '../lib/index.js';
 import { expressApp } from './helpers/apps.js';
 import { Jar, PASSWORD, startApp, startDevIdp, type DevIdp } from './helpers/harness.js';
+import { resolveConfig } from '../lib/config.js';
 
 const GOOD: SessionKitOptions = {
   issuer: 'https://idp.example.com',
@@ -114,4 +115,24 @@ describe('configuration from the environment only', () => {
 
 test('a store without get/set/destroy is refused at construction', () => {
   expect(() => authMiddleware({ ...GOOD, store: { get() {} } as any })).toThrow(/`store` must implement set\(\)/);
+});
+
+describe('every problem at once', () => {
+  test('an empty environment names every missing option in one error, each with its variable', () => {
+    let error: any;
+    try {
+      resolveConfig({}, {});
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.problems.map((p: ConfigError) => p.option)).toEqual(['issuer', 'clientId', 'baseURL', 'cookie.password']);
+    for (const variable of ['SESSIONKIT_ISSUER', 'SESSIONKIT_CLIENT_ID', 'SESSIONKIT_BASE_URL', 'SESSIONKIT_COOKIE_PASSWORD']) expect(error.message).toContain(variable);
+    expect(error.message).toMatch(/^sessionkit: 4 problems with the options:/);
+    expect(error.option).toBe('issuer');
+  });
+
+  test('one problem is reported as before', () => {
+    expect(() => resolveConfig({ ...GOOD, clientId: undefined }, {})).toThrow(/^sessionkit: option `clientId` \(env SESSIONKIT_CLIENT_ID\) is required$/);
+  });
 });
