@@ -31,7 +31,10 @@ export interface RedisOptions {
   client: RedisClientLike;
   /** Prefix of every key and of the channel (default `sessionkit:`). */
   prefix?: string;
-  /** How long a refresh lock is held at most, ms: a crashed holder delays the others this long (default 10 000). */
+  /**
+   * How long a refresh lock outlives its holder, ms: a crashed holder delays the others this long
+   * at most; a live holder extends it while its grant runs (default 10 000).
+   */
   lockTtl?: number;
   /** How long a finished refresh answers late requests, ms (default 10 000). */
   memoTtl?: number;

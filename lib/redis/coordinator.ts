@@ -2,7 +2,7 @@
  * Refresh coordination and revocation shared by every instance on one Redis.
  *
  * - Refresh: in-process single flight first (one Redis round trip per instance per refresh), then
- *   a per-refresh-token lock (`SET NX PX`). The winner runs the grant, stores the outcome sealed
+ *   a per-refresh-token lock (`SET NX PX`, extended while its holder's grant runs). The winner runs the grant, stores the outcome sealed
  *   with the cookie password under the old token's hash for the memo's lifetime, and announces it
  *   on the channel; the others wait for the announcement (polling as the fallback) and never
  *   spend the old token. A crashed holder delays the others by at most the lock's expiry.
@@ -26,6 +26,9 @@ import type { RedisClientLike, RedisOptions } from './client.js';
 
 /** Release the lock only when it is still ours. */
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
+
+/** Extend the lock while its holder is alive (a slow grant keeps it; a crashed holder does not). */
+const EXTEND = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0`;
 
 /** Record ended sessions: keep the latest end and the latest expiry of each key, drop what expired. */
 const END = `
@@ -331,11 +334,17 @@ export class RedisCoordinator implements RefreshCoordinator {
 
   async #grant(key: string, target: string | null, refresh: () => Promise<TokenRecord>, lock: string, memo: string, owner: string): Promise<RefreshOutcome> {
     let tokens: TokenRecord;
+    const heartbeat = setInterval(() => {
+      this.#cmd(this.client.eval(EXTEND, 1, lock, owner, this.#lockTtl)).catch(() => this.#outage());
+    }, Math.max(50, Math.floor(this.#lockTtl / 3)));
+    heartbeat.unref?.();
     try {
       tokens = await refresh();
     } catch (error) {
       await this.#cmd(this.client.eval(RELEASE, 1, lock, owner)).catch(() => this.#outage());
       throw error;
+    } finally {
+      clearInterval(heartbeat);
     }
     const outcome: RefreshOutcome = { tokens, target, source: 'grant' };
     try {

@@ -121,6 +121,7 @@ export class RedisSessionStore implements SessionStore {
     return record;
   }
 
+  /** The application's client (shared with {@link coordinator}). */
   get client() {
     return this.coordinator.client;
   }

@@ -212,11 +212,18 @@ describe.each([['cookie + redisCoordinator', 'cookie'], ['redisStore', 'store']]
 
   test('Redis stopped and restarted mid-test: no session lost, no wrongful logout', async () => {
     const jar = new Jar();
+    const ended = new Jar();
     await signIn(apps[0], jar);
+    await signIn(apps[0], ended);
     for (const app of [...apps.slice(1), apps[0]]) expect((await get(app, '/me', jar)).status).toBe(200);
+    for (const app of [...apps.slice(1), apps[0]]) expect((await get(app, '/me', ended)).status).toBe(200);
     await redis.stop();
     // every instance keeps serving the session it knows (the cookie, or its cached record)
     for (let i = 0; i < 2; i++) for (const app of apps) expect((await get(app, '/me', jar)).status).toBe(200);
+    // a logout during the outage, on instance 1
+    const copy = ended.clone();
+    const out = await request(apps[1].url).post('/logout').set('Cookie', ended.header()).set('Sec-Fetch-Site', 'same-origin');
+    expect(out.status).toBeLessThan(400);
     await redis.start();
     // every instance reconnects by itself, and said once that Redis was down and once that it is back
     for (const app of apps) await until(async () => (await get(app, '/redis')).body.available === true, 10_000);
@@ -228,6 +235,8 @@ describe.each([['cookie + redisCoordinator', 'cookie'], ['redisStore', 'store']]
       const res = await get(app, '/me', jar, JSON_ONLY);
       expect([app.name, res.status]).toEqual([app.name, 200]);
     }
+    // Redis coming back did not resurrect the session ended during the outage: refused everywhere
+    for (const app of apps) await until(async () => (await get(app, '/me', copy.clone(), JSON_ONLY)).status === 401, 1000);
   }, 40_000);
 
   test('idle and absolute lifetimes hold across instances', async () => {

@@ -33,11 +33,11 @@ describe.each(MODES)('two instances on one Redis (%s)', (mode) => {
     const client = new Redis(redis.url, { maxRetriesPerRequest: 1, retryStrategy: () => 100, lazyConnect: false });
     clients.push(client);
     if (mode === 'redisStore') {
-      const store = redisStore({ client, prefix: 'test:' });
+      const store = redisStore({ client, prefix: 'test:', lockTtl: 1000 });
       shared.push(store);
       return { store };
     }
-    const coordinator = redisCoordinator({ client, prefix: 'test:' });
+    const coordinator = redisCoordinator({ client, prefix: 'test:', lockTtl: 1000 });
     shared.push(coordinator);
     return { coordinator };
   }
@@ -88,6 +88,27 @@ describe.each(MODES)('two instances on one Redis (%s)', (mode) => {
     expect(again.status).toBe(200);
     expect(idp.counts.refreshGrants).toBe(2);
     expect(logText(a) + logText(b)).not.toContain(before.refreshToken);
+  });
+
+  test('a grant slower than the lock expiry: the live holder keeps the lock, the other instance waits for its result (one grant)', async () => {
+    const jar = new Jar();
+    await a.signIn(jar);
+    const cookie = jar.header();
+    idp.resetCounts();
+    // the provider grants at once but its answer takes 2.5 s (lockTtl is 1 s here)
+    idp.setFault({ rewrite: async (body) => (await new Promise((r) => setTimeout(r, 2500)), body) }, ['/token']);
+    try {
+      const holder = a.get('/me', undefined, { Cookie: cookie });
+      await new Promise((r) => setTimeout(r, 200));
+      const waiters = Array.from({ length: 6 }, () => b.get('/me', undefined, { Cookie: cookie }));
+      const responses = await Promise.all([holder, ...waiters]);
+      expect(responses.map((r) => r.status)).toEqual(responses.map(() => 200));
+      expect(idp.counts.refreshGrants).toBe(1);
+      expect(idp.counts.refreshTokenReuses).toBe(0);
+      expect(new Set(responses.map((r) => r.body.accessToken)).size).toBe(1);
+    } finally {
+      idp.setFault(null);
+    }
   });
 
   test('a logout on one instance is refused on the other within a second', async () => {
