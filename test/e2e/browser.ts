@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, test } from '@jest/globals';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDevIdp, webClient, ORGANIZATIONS } from '../../examples/dev-idp/index.js';
 
@@ -105,4 +106,30 @@ export function screenshotter(framework: string) {
     await page.screenshot({ path: file, fullPage: true });
     return file;
   };
+}
+
+/**
+ * The set-up every browser test file shares: without Chromium the suites are skipped with a
+ * warning, or fail when REQUIRE_BROWSER=1 (CI); with it, one browser for the file, launched before
+ * and closed after. `suite` is `describe` or `describe.skip`; `browser()` the running browser.
+ */
+export function browserSuite(): { suite: typeof describe; browser: () => Browser } {
+  if (!HAS_BROWSER) {
+    if (process.env.REQUIRE_BROWSER === '1') {
+      test('a browser is available (REQUIRE_BROWSER=1)', () => {
+        throw new Error(`REQUIRE_BROWSER=1 but ${CHROMIUM} was not found: apt-get install -y chromium`);
+      });
+    } else {
+      console.warn(`browser tests skipped: ${CHROMIUM} not found`);
+    }
+    return { suite: describe.skip as typeof describe, browser: () => { throw new Error('no browser'); } };
+  }
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  }, 40_000);
+  afterAll(async () => {
+    await browser?.close();
+  }, 20_000);
+  return { suite: describe, browser: () => browser! };
 }

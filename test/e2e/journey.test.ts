@@ -7,9 +7,9 @@
  * Needs Debian's Chromium at /usr/bin/chromium; without it the suite is skipped with a warning,
  * or fails when REQUIRE_BROWSER=1.
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { CHROMIUM, EXAMPLES, HAS_BROWSER, launchBrowser, screenshotter, startStack, type Stack } from './browser.js';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import type { BrowserContext, Page } from 'playwright-core';
+import { browserSuite, EXAMPLES, screenshotter, type Stack, startStack } from './browser.js';
 
 const ACCESS_TOKEN_TTL = 8; // seconds
 const REFRESH_BUFFER = 2; // seconds: refresh once the access token expires within 2 s
@@ -19,35 +19,14 @@ const UI_TIMEOUT = 15_000;
 const ALICE = { email: 'alice@example.com', password: 'alice-password', name: 'Alice Anderson' };
 const BOB = { email: 'bob@example.com', password: 'bob-password' };
 
-const REQUIRED = process.env.REQUIRE_BROWSER === '1';
-if (!HAS_BROWSER) {
-  if (REQUIRED) {
-    test('a browser is available (REQUIRE_BROWSER=1)', () => {
-      throw new Error(`REQUIRE_BROWSER=1 but ${CHROMIUM} was not found: apt-get install -y chromium`);
-    });
-  } else {
-    console.warn(`browser tests skipped: ${CHROMIUM} not found`);
-  }
-}
-
-const suite = HAS_BROWSER ? describe : describe.skip;
-
-let browser: Browser | undefined;
-if (HAS_BROWSER) {
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  }, 40_000);
-  afterAll(async () => {
-    await browser?.close();
-  }, 20_000);
-}
+const { suite, browser: launched } = browserSuite();
 
 /**
  * A fresh browser context that records every request leaving 127.0.0.1 in `offHost`, and the
  * page's navigations (method, URL, status, caching headers) in `navigations`.
  */
 async function newContext(offHost: string[], navigations: string[] = []): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser!.newContext({ viewport: { width: 1100, height: 900 } });
+  const context = await launched().newContext({ viewport: { width: 1100, height: 900 } });
   context.setDefaultTimeout(UI_TIMEOUT);
   context.setDefaultNavigationTimeout(UI_TIMEOUT);
   context.on('request', (request) => {

@@ -3,27 +3,11 @@
  * provider's sign-in page, the dashboard and the admin page never scroll sideways, the Admin link
  * shows only with the permission, and the pages ask for no favicon that would 404.
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM, EXAMPLES, HAS_BROWSER, launchBrowser, screenshotter, startStack, type Stack } from './browser.js';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import type { Page } from 'playwright-core';
+import { browserSuite, EXAMPLES, screenshotter, type Stack, startStack } from './browser.js';
 
-const REQUIRED = process.env.REQUIRE_BROWSER === '1';
-if (!HAS_BROWSER && REQUIRED) {
-  test('a browser is available (REQUIRE_BROWSER=1)', () => {
-    throw new Error(`REQUIRE_BROWSER=1 but ${CHROMIUM} was not found: apt-get install -y chromium`);
-  });
-}
-const suite = HAS_BROWSER ? describe : describe.skip;
-
-let browser: Browser | undefined;
-if (HAS_BROWSER) {
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  }, 40_000);
-  afterAll(async () => {
-    await browser?.close();
-  }, 20_000);
-}
+const { suite, browser: launched } = browserSuite();
 
 /** Pixels the page is wider than the viewport (0 = no horizontal scroll). */
 const sideways = (page: Page) =>
@@ -44,7 +28,7 @@ suite.each(EXAMPLES)('the %s example at phone width (390 px)', (framework, modul
 
   test('no page scrolls sideways; Admin only for admins; no favicon request', async () => {
     const shot = screenshotter(`phone-${framework}`);
-    const context = await browser!.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const context = await launched().newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     context.setDefaultTimeout(15_000);
     const notFound: string[] = [];
     context.on('response', (response) => {
@@ -79,7 +63,7 @@ suite.each(EXAMPLES)('the %s example at phone width (390 px)', (framework, modul
 
   test("a member without the permission gets the app's own 403 page (onDenied), readable on a phone", async () => {
     const shot = screenshotter(`phone-denied-${framework}`);
-    const context = await browser!.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const context = await launched().newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     context.setDefaultTimeout(15_000);
     try {
       const page = await context.newPage();

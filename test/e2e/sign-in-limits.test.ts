@@ -3,27 +3,11 @@
  * do not lock the browser out (every one used to leave a cookie until Node answered 431), and two
  * tabs signing in at once both succeed.
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM, EXAMPLES, HAS_BROWSER, launchBrowser, startStack, type Stack } from './browser.js';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import type { Page } from 'playwright-core';
+import { browserSuite, EXAMPLES, type Stack, startStack } from './browser.js';
 
-const REQUIRED = process.env.REQUIRE_BROWSER === '1';
-if (!HAS_BROWSER && REQUIRED) {
-  test('a browser is available (REQUIRE_BROWSER=1)', () => {
-    throw new Error(`REQUIRE_BROWSER=1 but ${CHROMIUM} was not found: apt-get install -y chromium`);
-  });
-}
-const suite = HAS_BROWSER ? describe : describe.skip;
-
-let browser: Browser | undefined;
-if (HAS_BROWSER) {
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  }, 40_000);
-  afterAll(async () => {
-    await browser?.close();
-  }, 20_000);
-}
+const { suite, browser: launched } = browserSuite();
 
 async function signInAt(page: Page, stack: Stack) {
   await page.waitForURL((url) => url.origin === stack.idp.issuer && url.pathname.startsWith('/interaction/'));
@@ -42,7 +26,7 @@ suite.each(EXAMPLES)('sign-in attempts in Chromium on the %s example', (framewor
   });
 
   test('40 abandoned sign-ins, then a normal sign-in succeeds', async () => {
-    const context = await browser!.newContext();
+    const context = await launched().newContext();
     context.setDefaultTimeout(15_000);
     try {
       const page = await context.newPage();
@@ -64,7 +48,7 @@ suite.each(EXAMPLES)('sign-in attempts in Chromium on the %s example', (framewor
   }, 90_000);
 
   test('two tabs signing in at once both succeed', async () => {
-    const context = await browser!.newContext();
+    const context = await launched().newContext();
     context.setDefaultTimeout(15_000);
     try {
       const one = await context.newPage();
