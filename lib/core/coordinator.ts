@@ -104,6 +104,44 @@ export function isMemoFresh(key: string, tokens: TokenRecord, buffer: number, no
   return rotated || tokens.expiresAt - nowSeconds > buffer;
 }
 
+/**
+ * The in-process half of every coordinator: one flight per key (concurrent callers join it) and a
+ * short memo of finished flights, answered only under the memo rule ({@link isMemoFresh}). A
+ * rejected flight is handed to every waiter and not remembered.
+ */
+export class LocalFlights {
+  readonly #inFlight = new Map<string, Promise<RefreshOutcome>>();
+  readonly #memo: LRUCache<string, RefreshOutcome>;
+
+  constructor(options: { memoTtl?: number; max?: number } = {}) {
+    this.#memo = new LRUCache({ max: options.max ?? 10_000, ttl: options.memoTtl ?? 10_000 });
+  }
+
+  /** The memoized outcome for `key`, the flight in progress for it, or a new flight from `start`. */
+  run(key: string, options: CoordinateOptions, start: () => Promise<RefreshOutcome>): Promise<RefreshOutcome> {
+    const done = this.#memo.get(key);
+    if (done) {
+      if (isMemoFresh(key, done.tokens, options.buffer)) return Promise.resolve({ ...done, source: 'memo' });
+      this.#memo.delete(key);
+    }
+    const flight = this.#inFlight.get(key);
+    if (flight) return flight.then((outcome) => ({ ...outcome, source: 'joined' as const }));
+    const started = start().then(
+      (outcome) => {
+        this.#memo.set(key, outcome);
+        this.#inFlight.delete(key);
+        return outcome;
+      },
+      (error: unknown) => {
+        this.#inFlight.delete(key);
+        throw error;
+      },
+    );
+    this.#inFlight.set(key, started);
+    return started;
+  }
+}
+
 /** Options of {@link MemoryCoordinator}. */
 export interface MemoryCoordinatorOptions {
   /** How long a finished grant answers late requests, ms (default 10 000). */
@@ -116,15 +154,14 @@ export interface MemoryCoordinatorOptions {
 
 /** The in-process {@link RefreshCoordinator}: enough for one server process. */
 export class MemoryCoordinator implements RefreshCoordinator {
-  readonly #inFlight = new Map<string, Promise<RefreshOutcome>>();
-  readonly #memo: LRUCache<string, RefreshOutcome>;
+  readonly #flights: LocalFlights;
   readonly #ended: LRUCache<string, number>;
   readonly #remembered: LRUCache<string, true>;
   #logger: Logger | undefined;
   #lastFullWarning = 0;
 
   constructor(options: MemoryCoordinatorOptions = {}) {
-    this.#memo = new LRUCache({ max: options.max ?? 10_000, ttl: options.memoTtl ?? 10_000 });
+    this.#flights = new LocalFlights(options);
     // An entry pushed out before its time revives a logged-out cookie: say so (once a minute).
     const full = (what: string) => (_value: unknown, _key: string, reason: string) => {
       if (reason !== 'evict' || Date.now() - this.#lastFullWarning < 60_000) return;
@@ -166,26 +203,6 @@ export class MemoryCoordinator implements RefreshCoordinator {
   }
 
   coordinate(key: string, target: string | null, refresh: () => Promise<TokenRecord>, options: CoordinateOptions): Promise<RefreshOutcome> {
-    const done = this.#memo.get(key);
-    if (done) {
-      if (isMemoFresh(key, done.tokens, options.buffer)) return Promise.resolve({ ...done, source: 'memo' });
-      this.#memo.delete(key);
-    }
-    const flight = this.#inFlight.get(key);
-    if (flight) return flight.then((outcome) => ({ ...outcome, source: 'joined' as const }));
-    const started = refresh().then(
-      (tokens) => {
-        const outcome: RefreshOutcome = { tokens, target, source: 'grant' };
-        this.#memo.set(key, outcome);
-        this.#inFlight.delete(key);
-        return outcome;
-      },
-      (error: unknown) => {
-        this.#inFlight.delete(key);
-        throw error;
-      },
-    );
-    this.#inFlight.set(key, started);
-    return started;
+    return this.#flights.run(key, options, () => refresh().then((tokens) => ({ tokens, target, source: 'grant' as const })));
   }
 }

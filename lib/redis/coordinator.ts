@@ -18,8 +18,7 @@
  * @packageDocumentation
  */
 import { randomBytes } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
-import { isMemoFresh, MemoryCoordinator, type CoordinateOptions, type CoordinatorContext, type RefreshCoordinator, type RefreshOutcome, type TokenRecord } from '../core/coordinator.js';
+import { isMemoFresh, LocalFlights, MemoryCoordinator, type CoordinateOptions, type CoordinatorContext, type RefreshCoordinator, type RefreshOutcome, type TokenRecord } from '../core/coordinator.js';
 import { ConfigError, RefreshError } from '../errors.js';
 import type { Logger } from '../types.js';
 import type { RedisClientLike, RedisOptions } from './client.js';
@@ -67,8 +66,8 @@ export class RedisCoordinator implements RefreshCoordinator {
   readonly #timeout: number;
   /** In-process fallback, and the in-memory ended list and remembered keys. */
   readonly #local: MemoryCoordinator;
-  readonly #inFlight = new Map<string, Promise<RefreshOutcome>>();
-  readonly #memo: LRUCache<string, RefreshOutcome>;
+  /** This instance's flights and memo, in front of Redis: one Redis round trip per refresh, not per request. */
+  readonly #flights: LocalFlights;
   readonly #waiters = new Map<string, Set<() => void>>();
   /** Ends recorded here while Redis was unavailable: written when it is back. */
   #pendingEnds: { keys: string[]; at: number; until: number }[] = [];
@@ -91,7 +90,7 @@ export class RedisCoordinator implements RefreshCoordinator {
     this.#poll = positive(options.pollInterval, 200, 'pollInterval');
     this.#timeout = positive(options.commandTimeout, 1_000, 'commandTimeout');
     this.#local = new MemoryCoordinator({ memoTtl: this.#memoTtl });
-    this.#memo = new LRUCache({ max: 10_000, ttl: this.#memoTtl });
+    this.#flights = new LocalFlights({ memoTtl: this.#memoTtl });
   }
 
   /** The logger of the first attached middleware (console until then). */
@@ -272,26 +271,7 @@ export class RedisCoordinator implements RefreshCoordinator {
   }
 
   coordinate(key: string, target: string | null, refresh: () => Promise<TokenRecord>, options: CoordinateOptions): Promise<RefreshOutcome> {
-    const done = this.#memo.get(key);
-    if (done) {
-      if (isMemoFresh(key, done.tokens, options.buffer)) return Promise.resolve({ ...done, source: 'memo' });
-      this.#memo.delete(key);
-    }
-    const flight = this.#inFlight.get(key);
-    if (flight) return flight.then((outcome) => ({ ...outcome, source: 'joined' as const }));
-    const started = this.#shared(key, target, refresh, options).then(
-      (outcome) => {
-        this.#memo.set(key, { ...outcome });
-        this.#inFlight.delete(key);
-        return outcome;
-      },
-      (error: unknown) => {
-        this.#inFlight.delete(key);
-        throw error;
-      },
-    );
-    this.#inFlight.set(key, started);
-    return started;
+    return this.#flights.run(key, options, () => this.#shared(key, target, refresh, options));
   }
 
   /** One instance's refresh of `key`, coordinated with the others through Redis. */
