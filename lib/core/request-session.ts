@@ -156,7 +156,11 @@ export class RequestSession {
     const payload = core.cookies.cached(value);
     const record = payload && sessionOf(core, payload);
     // A store or coordinator that answers with a promise (Redis) takes the full path.
-    if (!record || record instanceof Promise) return null;
+    if (record instanceof Promise) {
+      record.catch(() => undefined); // the full path reads it again, and handles a failure
+      return null;
+    }
+    if (!record) return null;
     const fields = core.views.get(record);
     if (!fields || needsRefresh(record, core.cfg.refreshBuffer) || session.#timedOut(record) !== 'live') return null;
     if (core.cfg.coordinator.endedAt(endKeys(record)) !== undefined) return null;
@@ -184,7 +188,16 @@ export class RequestSession {
       return;
     }
     const payload = await this.#unsealIncoming();
-    const record = payload && (await sessionOf(core, payload));
+    let record: SessionRecord | null;
+    try {
+      record = payload && (await sessionOf(core, payload));
+    } catch (error) {
+      // The store cannot be read (Redis down): an outage, not a sign-out. The cookie is kept and
+      // this request goes on signed out; the next one tries again.
+      core.cfg.logger.warn({ error: (error as Error)?.name }, 'sessionkit: the session store could not be read; this request continues signed out, the cookie is kept');
+      this.markPrivate();
+      return;
+    }
     if (!record) {
       core.cfg.logger.debug?.({ cookies: this.#names.length }, 'sessionkit: no session behind the cookie; signed out');
       this.clear();

@@ -92,3 +92,32 @@ describe.each(FRAMEWORKS)('server-side sessions (memoryStore) on %s', (_name, fa
     expect(jar.sessionNames()).toEqual([]);
   });
 });
+
+describe.each(FRAMEWORKS)('a store that cannot be read, on %s', (_name, factory) => {
+  test('is an outage, not a sign-out: the request goes on signed out, the cookie is kept, then it works again', async () => {
+    const idp = await startDevIdp({ accessTokenTTL: 300 });
+    const inner = memoryStore();
+    let down = false;
+    const flaky: SessionStore = {
+      get: (id) => (down ? Promise.reject(new Error('connection refused')) : inner.get(id)),
+      set: (id, record, ttl) => inner.set(id, record, ttl),
+      destroy: (id) => inner.destroy(id),
+    };
+    const app = await startApp(idp, factory, { store: flaky });
+    try {
+      const jar = new Jar();
+      await app.signIn(jar);
+      down = true;
+      const during = await app.get('/public', jar);
+      expect(during.status).toBe(200);
+      expect(during.body.isAuthenticated).toBe(false);
+      expect(setCookies(during).filter((c) => c.startsWith('sessionkit'))).toEqual([]);
+      expect((await app.get('/me', jar)).status).toBe(401);
+      down = false;
+      expect((await app.get('/me', jar)).status).toBe(200);
+    } finally {
+      await app.close();
+      await idp.close();
+    }
+  });
+});
