@@ -162,3 +162,8 @@ if (failures.length) {
   console.log(`\nVOID — ${failures.join('; ')}`);
   process.exitCode = 1;
 }
+
+// Done: stop what this script started (the redis-server's piped output would keep Node alive).
+for (const child of children) child.kill();
+redis.kill();
+process.exit();
