@@ -109,18 +109,15 @@ export class RequestSession {
     this.#names = incoming.names;
     this.auth = new SessionAuth(this);
     this.#incoming = incoming.value;
-    this.#alternatives = incoming.alternatives;
   }
 
   #incoming: string | null;
-  /** Other values of the session's cookie names (a tossed duplicate): tried when the first fails. */
-  #alternatives: string[] | undefined;
 
   /** The first of the incoming values that unseals (a junk duplicate never costs the real session). */
   async #unsealIncoming(): Promise<CookiePayload | null> {
     const payload = await this.core.cookies.unseal(this.#incoming!);
-    if (payload || !this.#alternatives) return payload;
-    for (const value of this.#alternatives) {
+    if (payload) return payload;
+    for (const value of this.core.cookies.alternatives(this.request.headers.cookie, this.#incoming!)) {
       const other = await this.core.cookies.unseal(value);
       if (other) return other;
     }

@@ -54,8 +54,6 @@ export function parseCookies(header: string | string[] | undefined): CookieJar {
 export interface IncomingSession {
   value: string | null;
   names: string[];
-  /** Other values under the same names (duplicates), tried in turn when `value` does not unseal. */
-  alternatives?: string[];
 }
 
 /** True when `header` names the session cookie (or its first chunk) more than once. */
@@ -116,22 +114,25 @@ export class SessionCookies {
 
   /**
    * Collect the session's sealed value from `name`, or from `name.0` … `name.n`, from a `Cookie`
-   * header. When the header carries one of these names twice (a cookie tossed from a sibling
-   * subdomain or path: browsers send both), the other values are {@link IncomingSession.alternatives}.
+   * header (the first of each name, as the `cookie` package reads it; see {@link alternatives}).
    */
   read(header: string | string[] | undefined): IncomingSession {
-    const incoming = this.#read(parseCookies(header));
-    const text = Array.isArray(header) ? header.join('; ') : header;
-    if (text && incoming.value !== null && hasDuplicate(text, this.#cfg.cookie.name)) incoming.alternatives = this.#alternatives(text, incoming.value);
-    return incoming;
+    return this.#read(parseCookies(header));
   }
 
-  /** Every other value the session's names carried: each duplicate single cookie, and the chunks joined from their last copies. */
-  #alternatives(header: string, first: string): string[] {
+  /**
+   * Every other value the session's names carried in `header` when they came more than once (a
+   * cookie tossed from a sibling subdomain or path: browsers send both): each duplicate single
+   * cookie, and the chunks joined from their last copies. Looked for only once `first` failed to
+   * unseal — scanning every header for duplicates would cost the cached path microseconds.
+   */
+  alternatives(header: string | string[] | undefined, first: string): string[] {
+    const text = Array.isArray(header) ? header.join('; ') : header;
+    if (!text || !hasDuplicate(text, this.#cfg.cookie.name)) return [];
     const name = this.#cfg.cookie.name;
     const singles: string[] = [];
     const lastChunks: Record<string, string> = {};
-    for (const [key, value] of allPairs(header)) {
+    for (const [key, value] of allPairs(text)) {
       if (key === name) singles.push(value);
       else if (key.startsWith(`${name}.`) && /^\d+$/.test(key.slice(name.length + 1))) lastChunks[key] = value;
     }
