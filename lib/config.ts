@@ -142,6 +142,8 @@ export function resolveConfig(options: SessionKitOptions = {}, env: Env = proces
   // --- provider
   const issuer = pick(options.issuer, 'SESSIONKIT_ISSUER');
   const endpoints = options.endpoints;
+  const insecure = insecureProvider(options, env);
+  const checkProviderUrl = (value: string, option: string, envVar: string | undefined) => checkProviderUrlWith(value, option, envVar, insecure);
   attempt(() => {
     if (!issuer && !endpoints) {
       throw new ConfigError('issuer', 'SESSIONKIT_ISSUER', 'is required (or give `endpoints` for a provider without discovery)');
@@ -269,6 +271,13 @@ export function resolveConfig(options: SessionKitOptions = {}, env: Env = proces
     unauthenticatedPaths: Object.freeze([...(options.middlewareAuth?.unauthenticatedPaths ?? [])]),
   };
   if (problems.length) throw problems.length === 1 ? problems[0] : ConfigError.all(problems);
+  const plain = [issuer, ...Object.values(endpoints ?? {})].filter((u): u is string => typeof u === 'string' && u.startsWith('http:') && !isLoopbackHost(new URL(u).hostname));
+  if (plain.length) {
+    logger.warn(
+      { provider: new URL(plain[0]).origin },
+      'sessionkit: INSECURE — talking to the provider over plain http:// (allowInsecureIssuer). Tokens and client credentials cross the network unencrypted; never do this outside development.',
+    );
+  }
 
   return Object.freeze({
     issuer,
@@ -407,11 +416,30 @@ function parseUrl(value: string, option: string, envVar: string | undefined): UR
   }
 }
 
-function checkProviderUrl(value: string, option: string, envVar: string | undefined): URL {
+/**
+ * `allowInsecureIssuer` (`SESSIONKIT_ALLOW_INSECURE_ISSUER=1`): a development provider on an
+ * internal host over plain `http://` (`http://keycloak:8080` in Docker Compose). Refused when
+ * `NODE_ENV` is `production`. `'refused'` when asked for in production, else whether it is on.
+ */
+function insecureProvider(options: SessionKitOptions, env: Env): boolean | 'refused' {
+  const asked = options.allowInsecureIssuer ?? ['1', 'true'].includes((env.SESSIONKIT_ALLOW_INSECURE_ISSUER ?? '').toLowerCase());
+  if (!asked) return false;
+  return env.NODE_ENV === 'production' ? 'refused' : true;
+}
+
+function checkProviderUrlWith(value: string, option: string, envVar: string | undefined, insecure: boolean | 'refused'): URL {
   const url = parseUrl(value, option, envVar);
   if (url.protocol === 'https:') return url;
   if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url;
-  throw new ConfigError(option, envVar, `must be https:// (http:// is allowed only for localhost, 127.0.0.1 and ::1), got ${url.origin}`);
+  if (url.protocol === 'http:' && insecure === true) return url;
+  if (url.protocol === 'http:' && insecure === 'refused') {
+    throw new ConfigError(option, envVar, `must be https:// in production: \`allowInsecureIssuer\` (SESSIONKIT_ALLOW_INSECURE_ISSUER) is refused when NODE_ENV=production, got ${url.origin}`);
+  }
+  throw new ConfigError(
+    option,
+    envVar,
+    `must be https:// (http:// is allowed only for localhost, 127.0.0.1 and ::1, or for a development host with \`allowInsecureIssuer: true\` / SESSIONKIT_ALLOW_INSECURE_ISSUER=1 outside production), got ${url.origin}`,
+  );
 }
 
 function joinPath(base: URL, path: string): string {

@@ -277,6 +277,13 @@ export interface BearerOptions {
 export interface SessionKitOptions<Req = unknown, Res = unknown> extends Hooks<Req, Res> {
   issuer?: string;
   endpoints?: EndpointsOptions;
+  /**
+   * Allow a provider on a non-loopback host over plain `http://` (a development provider in Docker
+   * Compose, `http://keycloak:8080/realms/x`), with a loud warning at start-up. Refused when
+   * `NODE_ENV` is `production`.
+   * @default false — env `SESSIONKIT_ALLOW_INSECURE_ISSUER=1`
+   */
+  allowInsecureIssuer?: boolean;
   clientId?: string;
   clientSecret?: string;
   /**

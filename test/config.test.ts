@@ -136,3 +136,37 @@ describe('every problem at once', () => {
     expect(() => resolveConfig({ ...GOOD, clientId: undefined }, {})).toThrow(/^sessionkit: option `clientId` \(env SESSIONKIT_CLIENT_ID\) is required$/);
   });
 });
+
+describe('a development provider on an internal http:// host', () => {
+  const internal = { ...GOOD, issuer: 'http://keycloak:8080/realms/dev' };
+  test('is refused by default, naming the opt-in', () => {
+    expect(() => resolveConfig(internal, {})).toThrow(/`issuer`.*allowInsecureIssuer.*SESSIONKIT_ALLOW_INSECURE_ISSUER/);
+  });
+  test('is accepted with allowInsecureIssuer (or its variable) outside production, with a loud warning', () => {
+    const warnings: string[] = [];
+    const logger = { warn: (_o: object, m?: string) => void warnings.push(m ?? ''), error: () => {} };
+    expect(resolveConfig({ ...internal, allowInsecureIssuer: true, logger }, { NODE_ENV: 'development' }).issuer).toBe('http://keycloak:8080/realms/dev');
+    expect(warnings.some((w) => /INSECURE/.test(w))).toBe(true);
+    expect(resolveConfig({ ...internal, logger }, { SESSIONKIT_ALLOW_INSECURE_ISSUER: '1' }).issuer).toBe('http://keycloak:8080/realms/dev');
+  });
+  test('is refused in production even with the opt-in', () => {
+    expect(() => resolveConfig({ ...internal, allowInsecureIssuer: true }, { NODE_ENV: 'production' })).toThrow(/refused when NODE_ENV=production/);
+  });
+  test('a sign-in works end to end against a provider on a non-loopback-named address (127.0.0.2)', async () => {
+    const idp = await startDevIdp({ host: '127.0.0.2' });
+    try {
+      const app = await startApp(idp, expressApp, { allowInsecureIssuer: true });
+      try {
+        const jar = new Jar();
+        const done = await app.signIn(jar);
+        expect(done.status).toBe(302);
+        expect((await app.get('/me', jar)).status).toBe(200);
+        expect(app.events.logs.some((l) => l.level === 'warn' && /INSECURE/.test(l.msg ?? ''))).toBe(true);
+      } finally {
+        await app.close();
+      }
+    } finally {
+      await idp.close();
+    }
+  });
+});

@@ -7,7 +7,7 @@
  */
 import * as oidc from 'openid-client';
 import { compactVerify, createRemoteJWKSet, importJWK } from 'jose';
-import { isLoopbackHost, type ResolvedConfig } from '../config.js';
+import type { ResolvedConfig } from '../config.js';
 import { ProviderUnavailableError, RefreshError } from '../errors.js';
 
 /** A token-endpoint response as sessionkit uses it. */
@@ -107,7 +107,8 @@ export class Provider {
       if (Object.values(e).some((u) => u && new URL(u).protocol === 'http:')) oidc.allowInsecureRequests(configuration);
     } else {
       const issuer = new URL(cfg.issuer!);
-      const insecure = issuer.protocol === 'http:' && isLoopbackHost(issuer.hostname);
+      // config allowed plain http only for loopback hosts, or with allowInsecureIssuer outside production
+      const insecure = issuer.protocol === 'http:';
       try {
         configuration = await oidc.discovery(issuer, cfg.clientId, metadata, auth, {
           timeout,
