@@ -11,6 +11,7 @@ import type { Core } from '../core/engine.js';
 import { CallbackError, ProviderUnavailableError, SessionTooLargeError, TokenError } from '../errors.js';
 import { html, json, redirect, wantsJson, type Reply, type RequestView, type ResponseSink } from '../core/http.js';
 import { runHook } from '../core/hooks.js';
+import { notice } from './page.js';
 import { describe } from '../core/provider.js';
 import { now } from '../core/refresh.js';
 import { RequestSession } from '../core/request-session.js';
@@ -198,7 +199,5 @@ async function signIn(core: Core, request: RequestView, query: URLSearchParams, 
 }
 
 function page(loginPath: string, message: string): string {
-  return `<!doctype html><meta charset="utf-8"><title>Sign-in failed</title>
-<main style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto">
-<h1>Sign-in failed</h1><p>${message}</p><p><a href="${loginPath}">Try again</a></p></main>`;
+  return notice('Sign-in failed', [message], `<a class="button" href="${loginPath}">Try again</a>`);
 }

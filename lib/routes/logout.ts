@@ -9,6 +9,7 @@ import { randomState } from 'openid-client';
 import type { Core } from '../core/engine.js';
 import { html, isCrossSite, json, redirect, wantsJson, type Reply } from '../core/http.js';
 import type { RequestSession } from '../core/request-session.js';
+import { notice } from './page.js';
 
 /** Answer `/logout`. */
 export async function logout(core: Core, session: RequestSession): Promise<Reply> {
@@ -42,8 +43,5 @@ export async function logout(core: Core, session: RequestSession): Promise<Reply
 
 function confirmPage(action: string): string {
   const escaped = action.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  return `<!doctype html><meta charset="utf-8"><title>Sign out?</title>
-<main style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto">
-<h1>Sign out?</h1><p>Another site sent you here to sign out.</p>
-<form method="post" action="${escaped}"><button type="submit">Sign out</button></form></main>`;
+  return notice('Sign out?', ['Another site sent you here to sign out.'], `<form method="post" action="${escaped}"><button type="submit">Sign out</button></form>`);
 }

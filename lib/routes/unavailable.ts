@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import { acceptsHtml, html, json, type Reply, type RequestView } from '../core/http.js';
+import { notice } from './page.js';
 
 /** Seconds a client is told to wait before trying again. */
 const RETRY_AFTER = '5';
@@ -14,9 +15,7 @@ export function providerUnavailable(request: RequestView): Reply {
   if (acceptsHtml(request)) {
     const reply = html(
       503,
-      `<!doctype html><meta charset="utf-8"><title>Sign-in unavailable</title>
-<main style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto">
-<h1>Sign-in is unavailable right now</h1><p>The sign-in service cannot be reached at the moment. Please try again in a few seconds.</p></main>`,
+      notice('Sign-in is unavailable right now', ['The sign-in service cannot be reached at the moment. Please try again in a few seconds.'], ''),
     );
     return { ...reply, headers: { ...reply.headers, 'Retry-After': RETRY_AFTER, 'Cache-Control': 'no-store' } };
   }
