@@ -10,26 +10,19 @@ import { resolveConfig, type ResolvedConfig, type ResolvedRoutes } from '../conf
 import type { Auth, Denial, RequireAuthOptions, SessionKitOptions, SessionRecord } from '../types.js';
 import { denialOf } from './guard.js';
 import type { AuthFields } from './view.js';
-import { acceptsHtml, isOriginForm, json, queryOf, redirect, splitUrl, type Reply, type RequestView, type ResponseSink } from './http.js';
+import { acceptsHtml, isOriginForm, json, redirect, splitUrl, type Reply, type RequestView, type ResponseSink } from './http.js';
 import { Provider } from './provider.js';
 import { Refresher } from './refresh.js';
 import { RequestSession } from './request-session.js';
 import { SessionCookies } from './session-cookie.js';
 import { Transactions } from './transactions.js';
 import { BearerVerifier, TokenInspector } from './tokens.js';
-import { login } from '../routes/login.js';
-import { callback } from '../routes/callback.js';
-import { logout } from '../routes/logout.js';
-import { switchOrg } from '../routes/switch-org.js';
-import { backchannelLogout } from '../routes/backchannel-logout.js';
-import { accessToken, sessionInfo } from '../routes/session-info.js';
 
-/** The outcome of {@link Core.handle}: a route's reply, or the session to attach before the app's handler. */
+/** The outcome of the dispatcher (`lib/handler.ts`): a route's reply, or the session to attach before the app's handler. */
 export type Outcome = { reply: Reply; session?: undefined; denial?: Denial } | { session: RequestSession; reply?: undefined; denial?: undefined };
 
-type RouteName = keyof ResolvedRoutes;
-
-const EMPTY_QUERY = new URLSearchParams();
+/** The name of one of sessionkit's routes. */
+export type RouteName = keyof ResolvedRoutes;
 
 /** The core of one configured middleware. */
 export class Core {
@@ -68,18 +61,13 @@ export class Core {
     this.#signUp = this.cfg.signUpPaths.length ? picomatch([...this.cfg.signUpPaths]) : () => false;
   }
 
-  /**
-   * {@link handle} without any await, for a request that is not one of the routes and whose
-   * session is already known (see {@link RequestSession.fromCache}); null when `handle` must run.
-   */
-  handleCached(request: RequestView, sink: ResponseSink): Outcome | null {
-    if (this.#routes.has(this.#routePath(request.path))) return null;
-    const session = RequestSession.fromCache(this, request, sink);
-    if (!session) return null;
-    return this.#afterLoad(session, request);
+  /** Which of sessionkit's routes `path` (the framework's routing path) names, if any. */
+  routeOf(path: string): RouteName | undefined {
+    return this.#routes.get(this.#routePath(path));
   }
 
-  #afterLoad(session: RequestSession, request: RequestView): Outcome {
+  /** After the session is loaded for the application: mark caching, and apply `middlewareAuth`. */
+  afterLoad(session: RequestSession, request: RequestView): Outcome {
     // A signed-out page depends on the cookie too: no shared cache may serve it to a signed-in user.
     if (!session.auth.isAuthenticated) session.markVaries();
     if (this.cfg.middlewareAuth.enabled && !this.#isPublic(request)) {
@@ -96,28 +84,6 @@ export class Core {
    */
   #isPublic(request: RequestView): boolean {
     return isOriginForm(request.url) && this.#public(request.path);
-  }
-
-  /** Answer sessionkit's routes; otherwise load the session for the application. */
-  async handle(request: RequestView, sink: ResponseSink): Promise<Outcome> {
-    const route = this.#routes.get(this.#routePath(request.path));
-    const query = route ? queryOf(request.url) : EMPTY_QUERY;
-    if (route === 'login') return { reply: await login(this, request, sink, query) };
-    if (route === 'callback') return { reply: await callback(this, request, sink, query) };
-    if (route === 'backchannelLogout') return { reply: await backchannelLogout(this, request) };
-    // Logout and switch-org spend the refresh token themselves: no proactive refresh first.
-    const session = await RequestSession.load(this, request, sink, route !== 'logout' && route !== 'switchOrg');
-    switch (route) {
-      case 'logout':
-        return { reply: await logout(this, session) };
-      case 'switchOrg':
-        return { reply: await switchOrg(this, session, query) };
-      case 'session':
-        return { reply: sessionInfo(this, session) };
-      case 'accessToken':
-        return { reply: accessToken(this, session) };
-    }
-    return this.#afterLoad(session, request);
   }
 
   /**

@@ -6,6 +6,7 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Core, type Outcome } from '../core/engine.js';
+import { handle, handleCached } from '../handler.js';
 import { nodeSink, type Reply, type RequestView } from '../core/http.js';
 import { coreOf } from '../core/request-session.js';
 import type { Auth, Denial, RequireAuthOptions, SessionKitOptions } from '../types.js';
@@ -61,9 +62,9 @@ export function authMiddleware(options?: SessionKitOptions<Request, Response>): 
   return function sessionkit(req: Request, res: Response, next: NextFunction) {
     const request = view(req);
     const sink = nodeSink(res, res);
-    const cached = core.handleCached(request, sink);
+    const cached = handleCached(core, request, sink);
     if (cached) return finish(core, req, res, next, cached);
-    core.handle(request, sink).then((outcome) => finish(core, req, res, next, outcome), next);
+    handle(core, request, sink).then((outcome) => finish(core, req, res, next, outcome), next);
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import type { Context, Middleware, Next } from 'koa';
 import { Core, type Outcome } from '../core/engine.js';
+import { handle, handleCached } from '../handler.js';
 import { nodeSink, type Reply, type RequestView } from '../core/http.js';
 import { coreOf } from '../core/request-session.js';
 import type { Auth, Denial, RequireAuthOptions, SessionKitOptions } from '../types.js';
@@ -54,9 +55,9 @@ export function koaAuth(options?: SessionKitOptions<Context, Context>): Middlewa
   return function sessionkit(ctx: Context, next: Next) {
     const request = view(ctx);
     const sink = nodeSink(ctx.res, ctx);
-    const cached = core.handleCached(request, sink);
+    const cached = handleCached(core, request, sink);
     if (cached) return finish(core, ctx, next, cached);
-    return core.handle(request, sink).then((outcome) => finish(core, ctx, next, outcome));
+    return handle(core, request, sink).then((outcome) => finish(core, ctx, next, outcome));
   };
 }
 
