@@ -10,7 +10,7 @@ const base = 'http://127.0.0.1:9';
 await idp.addClient({ client_id: 'p', client_secret: 'p-secret', redirect_uris: [`${base}/callback`], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'] });
 const core = new Core({ issuer: idp.issuer, clientId: 'p', clientSecret: 'p-secret', baseURL: base, cookie: { password: 'x'.repeat(40) }, logger: { warn() {}, error() {} } });
 const headers = {};
-const sink = (out) => ({ append: (n, v) => out.push([n, v]), set: (n, v) => out.push([n, v]), raw: null, sent: () => false });
+const sink = (out) => ({ append: (n, v) => out.push([n, v]), set: (n, v) => out.push([n, v]), response: null, sent: () => false });
 const req = (url, cookie) => ({ method: 'GET', url, path: url.split('?')[0], originalUrl: url, headers: { cookie, accept: 'application/json', ...headers }, raw: null });
 const out = [];
 const login = await handle(core, req('/login', ''), sink(out));

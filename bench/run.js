@@ -1,5 +1,7 @@
-// `npm run bench`: authenticated GET /me side by side — bare Express, sessionkit on Express,
-// bare Koa, sessionkit on Koa, express-openid-connect — each server in its own process, the
+// `npm run bench`: authenticated GET /me side by side — bare Express, the Express floor (bare +
+// what the contract makes every signed-in response pay: `Cache-Control: private, no-store`,
+// `Vary: Cookie`, one guard layer), sessionkit on Express, the same three on Koa,
+// express-openid-connect — each server in its own process, the
 // load generator (autocannon) here, rounds alternating between servers; then a refresh storm and
 // the memory held after many distinct sessions; then bench/redis.js (sessionkit/redis: the cost of
 // each mode, the cross-instance storm). Loopback only; bounded in time.
@@ -7,6 +9,12 @@
 //   BENCH_DURATION  seconds per measurement (default 5)
 //   BENCH_ROUNDS    rounds over all servers (default 2)
 //   BENCH_SESSIONS  distinct sessions for the memory scenario (default 100000)
+// Each server's CPU time (user + system, from its own process) is read before and after each
+// measurement: CPU µs per request is the steadier figure on a shared machine, and the ratios are
+// taken on it (floor µs / sessionkit µs), requests/s beside them.
+//
+//   BENCH_QUICK=1   the side-by-side table only
+//   BENCH_CONNECTIONS  concurrent connections (default 10)
 //   BENCH_SMOKE=1   a short run (1 s, 1 round, 2,000 sessions) that checks that everything works
 import { fork, spawnSync } from 'node:child_process';
 import http from 'node:http';
@@ -21,10 +29,11 @@ const smoke = process.env.BENCH_SMOKE === '1';
 const DURATION = Number(process.env.BENCH_DURATION ?? (smoke ? 1 : 5));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (smoke ? 1 : 2));
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? (smoke ? 2_000 : 100_000));
-const CONNECTIONS = 50;
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const PASSWORD = 'benchmark-cookie-password-0123456789-abcdefghij';
 const SERVER = fileURLToPath(new URL('./servers.js', import.meta.url));
-const KINDS = ['express-bare', 'express-sessionkit', 'koa-bare', 'koa-sessionkit', 'express-openid-connect'];
+const KINDS = ['express-bare', 'express-floor', 'express-sessionkit', 'koa-bare', 'koa-floor', 'koa-sessionkit', 'express-openid-connect'];
+const QUICK = process.env.BENCH_QUICK === '1'; // the side-by-side table only (while working on the request path)
 const started = Date.now();
 const failures = [];
 
@@ -51,6 +60,10 @@ async function startServer(kind, extra = {}) {
     kind,
     base,
     child,
+    cpu: () => new Promise((resolve) => {
+      child.once('message', (m) => resolve(m.cpu));
+      child.send('cpu');
+    }),
     rss: () => new Promise((resolve) => {
       child.once('message', (m) => resolve(m.rss));
       child.send('rss');
@@ -98,10 +111,10 @@ async function load(url, headers) {
 const servers = [];
 for (const kind of KINDS) servers.push(await startServer(kind));
 const cookies = new Map();
-for (const s of servers) if (!s.kind.endsWith('bare')) cookies.set(s.kind, await signIn(s.base));
-// The floor gets the very same request, cookie included (it just does not read it).
-cookies.set('express-bare', cookies.get('express-sessionkit'));
-cookies.set('koa-bare', cookies.get('koa-sessionkit'));
+for (const s of servers) if (!/-(bare|floor)$/.test(s.kind)) cookies.set(s.kind, await signIn(s.base));
+// Bare and floor apps get the very same request, cookie included (they just do not read it).
+for (const k of ['express-bare', 'express-floor']) cookies.set(k, cookies.get('express-sessionkit'));
+for (const k of ['koa-bare', 'koa-floor']) cookies.set(k, cookies.get('koa-sessionkit'));
 // Warm every server up (JIT, caches) before anything is measured.
 for (const s of servers) {
   const cookie = cookies.get(s.kind);
@@ -111,7 +124,9 @@ const samples = new Map(KINDS.map((k) => [k, []]));
 for (let round = 0; round < ROUNDS; round++) {
   for (const s of servers) {
     const cookie = cookies.get(s.kind);
+    const cpuBefore = await s.cpu();
     const r = await load(`${s.base}/me`, { cookie, accept: 'application/json' });
+    r.cpuPerRequest = ((await s.cpu()) - cpuBefore) / Math.max(1, r.total);
     samples.get(s.kind).push(r);
     if (r.non2xx) failures.push(`${s.kind}: ${r.non2xx} non-2xx/errors in round ${round + 1}`);
   }
@@ -122,9 +137,40 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) 
 const summary = Object.fromEntries(
   KINDS.map((k) => {
     const xs = samples.get(k);
-    return [k, { rps: xs.reduce((a, x) => a + x.rps, 0) / xs.length, p50: median(xs.map((x) => x.p50)), p99: median(xs.map((x) => x.p99)), non2xx: xs.reduce((a, x) => a + x.non2xx, 0), total: xs.reduce((a, x) => a + x.total, 0) }];
+    return [k, { rps: xs.reduce((a, x) => a + x.rps, 0) / xs.length, cpu: median(xs.map((x) => x.cpuPerRequest)), p50: median(xs.map((x) => x.p50)), p99: median(xs.map((x) => x.p99)), non2xx: xs.reduce((a, x) => a + x.non2xx, 0), total: xs.reduce((a, x) => a + x.total, 0) }];
   }),
 );
+
+const f = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+/** The side-by-side table and its ratios. */
+function report() {
+  const row = (k) => `| ${k} | ${f(summary[k].cpu, 1)} | ${f(summary[k].rps)} | ${summary[k].p50} | ${summary[k].p99} | ${summary[k].non2xx} |`;
+  const ratio = (a, b) => summary[a].rps / summary[b].rps;
+  /** Throughput-equivalent ratio on CPU: b's µs per request over a's (1 = the same cost). */
+  const cpuRatio = (a, b) => summary[b].cpu / summary[a].cpu;
+  const ratioRow = (label, a, b, target) => `| ${label} | ${f(cpuRatio(a, b), 3)} | ${f(ratio(a, b), 2)} | ${target} |`;
+  console.log(`\nsessionkit benchmark — node ${process.version}, ${availableParallelism()} cores, ${CONNECTIONS} connections, ${DURATION} s × ${ROUNDS} rounds per server, alternating\n`);
+  console.log('| server (authenticated GET /me) | CPU µs/request | requests/s | p50 ms | p99 ms | non-2xx |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const k of KINDS) console.log(row(k));
+  console.log('');
+  console.log('| ratio | on CPU µs | on requests/s | target (CPU) |');
+  console.log('|---|---:|---:|---:|');
+  console.log(ratioRow('sessionkit Express / Express floor', 'express-sessionkit', 'express-floor', '≥ 0.95'));
+  console.log(ratioRow('sessionkit Express / bare Express', 'express-sessionkit', 'express-bare', '≥ 0.90'));
+  console.log(ratioRow('Express floor / bare Express', 'express-floor', 'express-bare', '—'));
+  console.log(ratioRow('sessionkit Koa / Koa floor', 'koa-sessionkit', 'koa-floor', '≥ 0.95'));
+  console.log(ratioRow('sessionkit Koa / bare Koa', 'koa-sessionkit', 'koa-bare', '—'));
+  console.log(ratioRow('Koa floor / bare Koa', 'koa-floor', 'koa-bare', '—'));
+  console.log(ratioRow('sessionkit Express / express-openid-connect', 'express-sessionkit', 'express-openid-connect', '≥ 1.5'));
+}
+
+if (QUICK) {
+  report();
+  await idp.close();
+  process.exit(process.exitCode ?? 0);
+}
 
 // ---- 2. refresh storm: 50 concurrent requests on one session inside the refresh window
 async function timedBatch(base, cookie, n) {
@@ -226,19 +272,7 @@ async function sealMany(rec, n) {
 await idp.close();
 
 // ---- report
-const f = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
-const row = (k) => `| ${k} | ${f(summary[k].rps)} | ${summary[k].p50} | ${summary[k].p99} | ${summary[k].non2xx} |`;
-const ratio = (a, b) => summary[a].rps / summary[b].rps;
-console.log(`\nsessionkit benchmark — node ${process.version}, ${availableParallelism()} cores, ${CONNECTIONS} connections, ${DURATION} s × ${ROUNDS} rounds per server, alternating\n`);
-console.log('| server (authenticated GET /me) | requests/s | p50 ms | p99 ms | non-2xx |');
-console.log('|---|---:|---:|---:|---:|');
-for (const k of KINDS) console.log(row(k));
-console.log('');
-console.log('| ratio | value | target |');
-console.log('|---|---:|---:|');
-console.log(`| sessionkit Express / bare Express | ${f(ratio('express-sessionkit', 'express-bare'), 2)} | ≥ 0.90 |`);
-console.log(`| sessionkit Koa / bare Koa | ${f(ratio('koa-sessionkit', 'koa-bare'), 2)} | ≥ 0.90 |`);
-console.log(`| sessionkit Express / express-openid-connect | ${f(ratio('express-sessionkit', 'express-openid-connect'), 2)} | ≥ 1.5 |`);
+report();
 console.log('');
 console.log(`refresh storm (50 concurrent requests, one session inside the refresh window): ${stormResult.grants} refresh grant(s), ${stormResult.failed} failed, ${stormResult.reuses} refresh-token reuses, ${stormResult.revoked} grants revoked; p99 ${f(stormResult.p99, 1)} ms vs ${f(stormResult.calmP99, 1)} ms calm (+${f(stormResult.p99 - stormResult.calmP99, 1)} ms)`);
 console.log(`memory: RSS ${f(rssBefore / 2 ** 20, 1)} MiB before, ${f(rssAfter / 2 ** 20, 1)} MiB after ${f(SESSIONS)} distinct sessions (${f(served)} served)`);

@@ -9,6 +9,13 @@ const kind = process.argv[2];
 const config = JSON.parse(process.env.BENCH_CONFIG ?? '{}');
 const BODY = { user: { id: 'user_alice', email: 'alice@example.com', name: 'Alice Anderson' }, organizationId: 'org_acme' };
 
+/** The two headers every session-dependent response carries (`Cache-Control`, `Vary`). */
+function privateResponse(_req, res, next) {
+  res.setHeader('Cache-Control', 'private, no-store');
+  res.setHeader('Vary', 'Cookie');
+  next?.();
+}
+
 async function build(baseURL) {
   const common = {
     issuer: config.issuer,
@@ -25,6 +32,14 @@ async function build(baseURL) {
       app.get('/me', (_req, res) => res.json(BODY));
       return app;
     }
+    case 'express-floor': {
+      // Bare Express plus exactly what the contract makes every signed-in response pay: the two
+      // cache headers (one middleware) and one route-level guard layer.
+      const app = express();
+      app.use(privateResponse);
+      app.get('/me', (_req, _res, next) => next(), (_req, res) => res.json(BODY));
+      return app;
+    }
     case 'express-sessionkit': {
       const { authMiddleware, requireAuth } = await import('sessionkit');
       const app = express();
@@ -37,6 +52,21 @@ async function build(baseURL) {
     case 'koa-bare': {
       const app = new Koa();
       app.use(async (ctx, next) => (ctx.method === 'GET' && ctx.path === '/me' ? void (ctx.body = BODY) : next()));
+      return app.callback();
+    }
+    case 'koa-floor': {
+      const app = new Koa();
+      app.use((ctx, next) => {
+        privateResponse(ctx.req, ctx.res);
+        return next();
+      });
+      const guard = (_ctx, next) => next();
+      app.use(async (ctx, next) => {
+        if (ctx.method !== 'GET' || ctx.path !== '/me') return next();
+        await guard(ctx, async () => {
+          ctx.body = BODY;
+        });
+      });
       return app.callback();
     }
     case 'koa-sessionkit': {
@@ -90,6 +120,10 @@ process.on('message', (m) => {
   if (m === 'rss') {
     global.gc?.();
     process.send({ rss: process.memoryUsage().rss });
+  }
+  if (m === 'cpu') {
+    const { user, system } = process.cpuUsage();
+    process.send({ cpu: user + system });
   }
   if (m === 'exit') server.close(() => process.exit(0));
 });

@@ -27,6 +27,9 @@ export {
   ProviderUnavailableError,
   TokenError,
   SessionTooLargeError,
+  StoreUnavailableError,
+  UsageError,
+  type CallbackFailure,
   type SessionKitErrorCode,
 } from './errors.js';
 export type * from './types.js';

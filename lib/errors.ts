@@ -14,7 +14,9 @@ export type SessionKitErrorCode =
   | 'SESSIONKIT_ORGANIZATION_SWITCH_REFUSED'
   | 'SESSIONKIT_PROVIDER_UNAVAILABLE'
   | 'SESSIONKIT_TOKEN_INVALID'
-  | 'SESSIONKIT_SESSION_TOO_LARGE';
+  | 'SESSIONKIT_SESSION_TOO_LARGE'
+  | 'SESSIONKIT_STORE_UNAVAILABLE'
+  | 'SESSIONKIT_USAGE';
 
 /** Base class of every error sessionkit throws or hands to a hook. */
 export class SessionKitError extends Error {
@@ -66,16 +68,23 @@ export class UnauthenticatedError extends SessionKitError {
 }
 
 /**
+ * Why a sign-in callback failed: the `state` does not match a sign-in in progress, none is in
+ * progress, the provider returned an error, the code exchange or the ID token failed, the request
+ * is malformed, or the session would not fit in the browser's cookies.
+ */
+export type CallbackFailure = 'state_mismatch' | 'missing_transaction' | 'provider_error' | 'exchange_failed' | 'invalid_request' | 'session_too_large';
+
+/**
  * A sign-in callback that cannot complete: state mismatch, no login in progress, an error
  * returned by the provider, a code already used, an ID token that does not validate.
  */
 export class CallbackError extends SessionKitError {
-  /** Why, as a short stable reason: `state_mismatch`, `missing_transaction`, `provider_error`, `exchange_failed`, `invalid_request`, `session_too_large`. */
-  readonly reason: string;
+  /** Why, as a short stable reason. */
+  readonly reason: CallbackFailure;
   /** The provider's OAuth `error` code when it returned one. */
   readonly oauthError: string | undefined;
 
-  constructor(reason: string, message: string, options?: { cause?: unknown; oauthError?: string }) {
+  constructor(reason: CallbackFailure, message: string, options?: { cause?: unknown; oauthError?: string }) {
     super('SESSIONKIT_CALLBACK_FAILED', message, options);
     this.reason = reason;
     this.oauthError = options?.oauthError;
@@ -176,5 +185,25 @@ export class SessionTooLargeError extends SessionKitError {
       `sessionkit: the sealed session is ${size} bytes, more than the ${limit} that fit in the cookies a browser sends back; use the \`store\` option (memoryStore(), redisStore()) to keep sessions on the server`,
     );
     this.size = size;
+  }
+}
+
+/**
+ * sessionkit used the wrong way by the application: `requireAuth()` without the middleware in
+ * front of it, an invalid argument to an `Auth` method. A programming error, not a user's.
+ */
+export class UsageError extends SessionKitError {
+  constructor(message: string) {
+    super('SESSIONKIT_USAGE', message);
+  }
+}
+
+/**
+ * The shared session store or coordinator (Redis) did not answer in time or is not connected.
+ * sessionkit treats it as an outage: the request goes on signed out and the cookie is kept.
+ */
+export class StoreUnavailableError extends SessionKitError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SESSIONKIT_STORE_UNAVAILABLE', message, options);
   }
 }

@@ -7,7 +7,9 @@
  */
 import picomatch from 'picomatch';
 import { resolveConfig, type ResolvedConfig, type ResolvedRoutes } from '../config.js';
-import type { Auth, Denial, RequireAuthOptions, SessionKitOptions, SessionRecord } from '../types.js';
+import type { Auth, SessionRecord } from '../types/session.js';
+import type { Denial, RequireAuthOptions } from '../types/hooks.js';
+import type { SessionKitOptions } from '../types/options.js';
 import { denialOf } from './guard.js';
 import type { AuthFields } from './view.js';
 import { acceptsHtml, isOriginForm, json, redirect, splitUrl, type Reply, type RequestView, type ResponseSink } from './http.js';
@@ -106,6 +108,14 @@ export class Core {
     const prefix = this.#prefix;
     const q = search.toString();
     return `${prefix}${this.cfg.routes.login ?? '/login'}${q ? `?${q}` : ''}`;
+  }
+
+  /**
+   * True when `auth` may pass `options` (signed in, every requirement met): the guard's path for
+   * nearly every request, decided without looking at the request.
+   */
+  passes(auth: Auth, options: RequireAuthOptions<any, any>): boolean {
+    return auth.isAuthenticated && denialOf(auth, options, null) === null;
   }
 
   /** `requireAuth()`'s decision: null to let the request through, else why not (see {@link denialOf}). */

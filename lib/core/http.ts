@@ -6,7 +6,7 @@
  */
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import type { SessionRecord } from '../types.js';
+import type { SessionRecord } from '../types/session.js';
 
 /** What the core needs to know about a request. Adapters build it from `req` or `ctx`. */
 export interface RequestView {
@@ -40,26 +40,28 @@ export interface ResponseSink {
   /** Set a header, replacing any value. */
   set(name: string, value: string): void;
   /** The framework's own response object (Express `res`, Koa `ctx`), for `onSignInError`. */
-  raw: unknown;
+  readonly response: unknown;
   /** True once the response has been sent (hooks may send their own). */
   sent(): boolean;
 }
 
 /**
  * A sink on Node's own response object, which Express's `res` is and Koa's `ctx.res` holds:
- * plain `setHeader` calls, the cheapest there are, and no framework decides anything.
+ * plain `setHeader` calls, the cheapest there are, and no framework decides anything. Adapters
+ * extend it into one object per request that is both the {@link RequestView} (reading the
+ * framework's fields lazily, through getters) and the sink: one allocation, not three.
  */
-export function nodeSink(res: ServerResponse, raw: unknown): ResponseSink {
-  return new NodeSink(res, raw);
-}
-
-class NodeSink implements ResponseSink {
+export class NodeSink implements ResponseSink {
   readonly #res: ServerResponse;
-  readonly raw: unknown;
+  readonly #response: unknown;
 
-  constructor(res: ServerResponse, raw: unknown) {
+  constructor(res: ServerResponse, response: unknown = res) {
     this.#res = res;
-    this.raw = raw;
+    this.#response = response;
+  }
+
+  get response(): unknown {
+    return this.#response;
   }
 
   append(name: string, value: string | string[]): void {
@@ -75,6 +77,11 @@ class NodeSink implements ResponseSink {
   sent(): boolean {
     return this.#res.headersSent;
   }
+}
+
+/** A {@link NodeSink} on `res` (`response` is what hooks receive: `res`, or Koa's `ctx`). */
+export function nodeSink(res: ServerResponse, response: unknown = res): ResponseSink {
+  return new NodeSink(res, response);
 }
 
 /** A complete answer from a route. Cookies and cache headers are already on the sink. */

@@ -8,7 +8,7 @@ import { parse, serialize, type SerializeOptions } from 'cookie';
 import { sealData, unsealData } from 'iron-session';
 import { LRUCache } from 'lru-cache';
 import type { ResolvedConfig } from '../config.js';
-import type { SessionRecord } from '../types.js';
+import type { SessionRecord } from '../types/session.js';
 import { SessionTooLargeError } from '../errors.js';
 
 /** Browsers keep at most 4096 bytes per cookie (name, value and attributes). */
@@ -65,6 +65,39 @@ function hasDuplicate(header: string, name: string): boolean {
   return false;
 }
 
+/**
+ * The value of the first `name=…` pair of a Cookie header, exactly as the `cookie` package reads
+ * it (a pair starts after a `;`, names and values are trimmed of spaces and tabs, a value with a
+ * `%` is URI-decoded when it decodes); undefined when there is none.
+ */
+export function firstValue(header: string, name: string): string | undefined {
+  for (let at = header.indexOf(name); at >= 0; at = header.indexOf(name, at + 1)) {
+    let before = at - 1;
+    while (before >= 0 && isBlank(header.charCodeAt(before))) before--;
+    if (before >= 0 && header.charCodeAt(before) !== 59 /* ; */) continue;
+    let eq = at + name.length;
+    while (eq < header.length && isBlank(header.charCodeAt(eq))) eq++;
+    if (header.charCodeAt(eq) !== 61 /* = */) continue;
+    let end = header.indexOf(';', eq);
+    if (end < 0) end = header.length;
+    let start = eq + 1;
+    while (start < end && isBlank(header.charCodeAt(start))) start++;
+    while (end > start && isBlank(header.charCodeAt(end - 1))) end--;
+    const value = header.slice(start, end);
+    if (value.indexOf('%') < 0) return value;
+    try {
+      return decodeURIComponent(value);
+    } catch {
+      return value;
+    }
+  }
+  return undefined;
+}
+
+function isBlank(code: number): boolean {
+  return code === 32 || code === 9;
+}
+
 /** Every `name=value` pair of a Cookie header, duplicates kept, read the way the `cookie` package reads one. */
 function allPairs(header: string): [string, string][] {
   const out: [string, string][] = [];
@@ -117,7 +150,20 @@ export class SessionCookies {
    * header (the first of each name, as the `cookie` package reads it; see {@link alternatives}).
    */
   read(header: string | string[] | undefined): IncomingSession {
-    return this.#read(parseCookies(header));
+    if (typeof header !== 'string') return this.#read(parseCookies(header));
+    // The session's names only, found in place: no object of every cookie, no copy of the others.
+    const name = this.#cfg.cookie.name;
+    const value = firstValue(header, name);
+    const names: string[] = value === undefined ? [] : [name];
+    let joined = '';
+    for (let i = 0; i < MAX_CHUNKS + 1; i++) {
+      const part = firstValue(header, `${name}.${i}`);
+      if (part === undefined) break;
+      names.push(`${name}.${i}`);
+      joined += part;
+    }
+    if (value !== undefined) return { value, names };
+    return { value: joined ? (names.length > MAX_CHUNKS ? '' : joined) : null, names };
   }
 
   /**

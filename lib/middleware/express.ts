@@ -7,9 +7,12 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Core, type Outcome } from '../core/engine.js';
 import { handle, handleCached } from '../handler.js';
-import { nodeSink, type Reply, type RequestView } from '../core/http.js';
+import { NodeSink, type Reply, type RequestView } from '../core/http.js';
 import { coreOf } from '../core/request-session.js';
-import type { Auth, Denial, RequireAuthOptions, SessionKitOptions } from '../types.js';
+import { UsageError } from '../errors.js';
+import type { Auth } from '../types/session.js';
+import type { Denial, RequireAuthOptions } from '../types/hooks.js';
+import type { SessionKitOptions } from '../types/options.js';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -23,20 +26,38 @@ declare global {
 
 type WithSession = Request & { session?: unknown };
 
-function view(req: Request): RequestView {
-  return {
-    method: req.method,
-    url: req.url,
-    path: req.path,
-    originalUrl: req.originalUrl ?? req.url,
-    headers: req.headers,
-    body: req.body,
-    stream: req,
-    raw: req,
-    expose(previous, next) {
-      if ((req as WithSession).session === previous) (req as WithSession).session = next;
-    },
-  };
+/** One Express request as the core sees it, and its response's sink: one object, fields read when asked. */
+class ExpressExchange extends NodeSink implements RequestView {
+  readonly raw: Request;
+
+  constructor(req: Request, res: Response) {
+    super(res);
+    this.raw = req;
+  }
+  get method(): string {
+    return this.raw.method;
+  }
+  get url(): string {
+    return this.raw.url;
+  }
+  get path(): string {
+    return this.raw.path;
+  }
+  get originalUrl(): string {
+    return this.raw.originalUrl ?? this.raw.url;
+  }
+  get headers(): Request['headers'] {
+    return this.raw.headers;
+  }
+  get body(): unknown {
+    return this.raw.body;
+  }
+  get stream(): Request {
+    return this.raw;
+  }
+  expose(previous: unknown, next: unknown): void {
+    if ((this.raw as WithSession).session === previous) (this.raw as WithSession).session = next;
+  }
 }
 
 function send(res: Response, reply: Reply): void {
@@ -50,9 +71,9 @@ function send(res: Response, reply: Reply): void {
 
 /**
  * sessionkit for Express: mounts the routes (`/login`, `/callback`, `/logout`, `/switch-org`,
- * `/session`, `/access-token`) and sets `req.auth` (and `req.session`, unless another
- * middleware owns it) on every other request, refreshing the access token before the handler
- * when it is about to expire.
+ * `/session`, `/access-token`, `/backchannel-logout`) and sets `req.auth` (and `req.session`,
+ * unless another middleware owns it) on every other request, refreshing the access token before
+ * the handler when it is about to expire.
  *
  * @param options see {@link SessionKitOptions}; each also reads its `SESSIONKIT_*` variable.
  * @throws {ConfigError} at once, naming the option, when the configuration is invalid.
@@ -60,11 +81,10 @@ function send(res: Response, reply: Reply): void {
 export function authMiddleware(options?: SessionKitOptions<Request, Response>): RequestHandler {
   const core = new Core(options);
   return function sessionkit(req: Request, res: Response, next: NextFunction) {
-    const request = view(req);
-    const sink = nodeSink(res, res);
-    const cached = handleCached(core, request, sink);
+    const exchange = new ExpressExchange(req, res);
+    const cached = handleCached(core, exchange, exchange);
     if (cached) return finish(core, req, res, next, cached);
-    handle(core, request, sink).then((outcome) => finish(core, req, res, next, outcome), next);
+    handle(core, exchange, exchange).then((outcome) => finish(core, req, res, next, outcome), next);
   };
 }
 
@@ -96,10 +116,10 @@ function refuse(denial: Denial, reply: Reply, onDenied: RequireAuthOptions<Reque
 export function requireAuth(options: RequireAuthOptions<Request, Response> = {}): RequestHandler {
   return function requireAuthGuard(req: Request, res: Response, next: NextFunction) {
     const core = coreOf(req.auth);
-    if (!core) return next(new Error('sessionkit: requireAuth() needs authMiddleware() to run first'));
-    const request = view(req);
-    const denial = core.deny(req.auth, request, options);
-    if (!denial) return next();
-    refuse(denial, core.denialReply(denial, request), options.onDenied ?? core.cfg.hooks.onDenied, req, res, next);
+    if (!core) return next(new UsageError('sessionkit: requireAuth() needs authMiddleware() to run first'));
+    if (core.passes(req.auth, options)) return next();
+    const exchange = new ExpressExchange(req, res);
+    const denial = core.deny(req.auth, exchange, options)!;
+    refuse(denial, core.denialReply(denial, exchange), options.onDenied ?? core.cfg.hooks.onDenied, req, res, next);
   };
 }

@@ -7,9 +7,12 @@
 import type { Context, Middleware, Next } from 'koa';
 import { Core, type Outcome } from '../core/engine.js';
 import { handle, handleCached } from '../handler.js';
-import { nodeSink, type Reply, type RequestView } from '../core/http.js';
+import { NodeSink, type Reply, type RequestView } from '../core/http.js';
 import { coreOf } from '../core/request-session.js';
-import type { Auth, Denial, RequireAuthOptions, SessionKitOptions } from '../types.js';
+import { UsageError } from '../errors.js';
+import type { Auth } from '../types/session.js';
+import type { Denial, RequireAuthOptions } from '../types/hooks.js';
+import type { SessionKitOptions } from '../types/options.js';
 
 declare module 'koa' {
   interface DefaultState {
@@ -18,20 +21,38 @@ declare module 'koa' {
   }
 }
 
-function view(ctx: Context): RequestView {
-  return {
-    method: ctx.method,
-    url: ctx.url,
-    path: ctx.path,
-    originalUrl: ctx.originalUrl ?? ctx.url,
-    headers: ctx.req.headers,
-    body: (ctx.request as { body?: unknown }).body,
-    stream: ctx.req,
-    raw: ctx,
-    expose(previous, next) {
-      if (ctx.state.session === previous) ctx.state.session = next;
-    },
-  };
+/** One Koa request as the core sees it, and its response's sink: one object, fields read when asked. */
+class KoaExchange extends NodeSink implements RequestView {
+  readonly raw: Context;
+
+  constructor(ctx: Context) {
+    super(ctx.res, ctx);
+    this.raw = ctx;
+  }
+  get method(): string {
+    return this.raw.method;
+  }
+  get url(): string {
+    return this.raw.url;
+  }
+  get path(): string {
+    return this.raw.path;
+  }
+  get originalUrl(): string {
+    return this.raw.originalUrl ?? this.raw.url;
+  }
+  get headers(): Context['req']['headers'] {
+    return this.raw.req.headers;
+  }
+  get body(): unknown {
+    return (this.raw.request as { body?: unknown }).body;
+  }
+  get stream(): Context['req'] {
+    return this.raw.req;
+  }
+  expose(previous: unknown, next: unknown): void {
+    if (this.raw.state.session === previous) this.raw.state.session = next;
+  }
 }
 
 function send(ctx: Context, reply: Reply): void {
@@ -53,11 +74,10 @@ function send(ctx: Context, reply: Reply): void {
 export function koaAuth(options?: SessionKitOptions<Context, Context>): Middleware {
   const core = new Core(options);
   return function sessionkit(ctx: Context, next: Next) {
-    const request = view(ctx);
-    const sink = nodeSink(ctx.res, ctx);
-    const cached = handleCached(core, request, sink);
+    const exchange = new KoaExchange(ctx);
+    const cached = handleCached(core, exchange, exchange);
     if (cached) return finish(core, ctx, next, cached);
-    return handle(core, request, sink).then((outcome) => finish(core, ctx, next, outcome));
+    return handle(core, exchange, exchange).then((outcome) => finish(core, ctx, next, outcome));
   };
 }
 
@@ -86,10 +106,10 @@ async function refuse(denial: Denial, reply: Reply, onDenied: RequireAuthOptions
 export function requireAuth(options: RequireAuthOptions<Context, Context> = {}): Middleware {
   return function requireAuthGuard(ctx: Context, next: Next) {
     const core = coreOf(ctx.state.auth);
-    if (!core) throw new Error('sessionkit: requireAuth() needs koaAuth() to run first');
-    const request = view(ctx);
-    const denial = core.deny(ctx.state.auth, request, options);
-    if (!denial) return next();
-    return refuse(denial, core.denialReply(denial, request), options.onDenied ?? core.cfg.hooks.onDenied, ctx);
+    if (!core) throw new UsageError('sessionkit: requireAuth() needs koaAuth() to run first');
+    if (core.passes(ctx.state.auth, options)) return next();
+    const exchange = new KoaExchange(ctx);
+    const denial = core.deny(ctx.state.auth, exchange, options)!;
+    return refuse(denial, core.denialReply(denial, exchange), options.onDenied ?? core.cfg.hooks.onDenied, ctx);
   };
 }

@@ -19,8 +19,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isMemoFresh, LocalFlights, MemoryCoordinator, type CoordinateOptions, type CoordinatorContext, type RefreshCoordinator, type RefreshOutcome, type TokenRecord } from '../core/coordinator.js';
-import { ConfigError, RefreshError } from '../errors.js';
-import type { Logger } from '../types.js';
+import { ConfigError, RefreshError, StoreUnavailableError } from '../errors.js';
+import type { Logger } from '../types/session.js';
 import type { RedisClientLike, RedisOptions } from './client.js';
 
 /** Release the lock only when it is still ours. */
@@ -162,7 +162,7 @@ export class RedisCoordinator implements RefreshCoordinator {
   #cmd<T>(promise: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new Error('redis command timed out')), this.#timeout);
+      timer = setTimeout(() => reject(new StoreUnavailableError('sessionkit: a Redis command timed out')), this.#timeout);
     });
     return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   }

@@ -10,10 +10,10 @@
 import { LRUCache } from 'lru-cache';
 import type { CoordinatorContext } from '../core/coordinator.js';
 import type { SessionStore } from '../core/store.js';
-import type { SessionRecord } from '../types.js';
+import type { SessionRecord } from '../types/session.js';
 import type { RedisOptions } from './client.js';
 import { RedisCoordinator } from './coordinator.js';
-import { SessionKitError } from '../errors.js';
+import { SessionKitError, StoreUnavailableError } from '../errors.js';
 
 /** Write unless the stored expiry is later; answer the stored sealed record when it is kept. */
 const SET_IF_NEWER = `
@@ -142,7 +142,7 @@ export class RedisSessionStore implements SessionStore {
     const sealed = await context.seal(record);
     let newer: string | null;
     try {
-      if (!this.coordinator.available) throw new Error('redis unavailable');
+      if (!this.coordinator.available) throw new StoreUnavailableError('sessionkit: Redis is not connected');
       newer = (await this.coordinator.command(this.client.eval(SET_IF_NEWER, 1, this.#key(id), sealed, record.expiresAt, Math.max(1, ttl) * 1000))) as string | null;
     } catch {
       const cached = this.#cache.get(id);

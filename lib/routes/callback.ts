@@ -18,7 +18,7 @@ import { RequestSession } from '../core/request-session.js';
 import { parseCookies } from '../core/session-cookie.js';
 import { idTokenClaims } from '../core/tokens.js';
 import { signedInFields, userFromClaims } from '../core/view.js';
-import type { SessionRecord } from '../types.js';
+import type { SessionRecord } from '../types/session.js';
 import { providerUnavailable } from './unavailable.js';
 
 /** Answer `GET /callback`. */
@@ -61,7 +61,7 @@ export async function callback(core: Core, request: RequestView, sink: ResponseS
           `and \`clientAuthMethod\` (SESSIONKIT_CLIENT_AUTH_METHOD, now "${core.cfg.clientAuth.method}") against the client's registration at the provider`,
       );
     }
-    const taken = await runHook(core.cfg, 'onSignInError', { error: failure, request: request.raw, response: sink.raw });
+    const taken = await runHook(core.cfg, 'onSignInError', { error: failure, request: request.raw, response: sink.response });
     if (taken === true || sink.sent()) return { status: 0, handled: true };
     if (what.problem === 'provider_unavailable') return providerUnavailable(request);
     const body = { error: 'sign_in_failed', reason: failure.reason };

@@ -245,7 +245,7 @@ function view(cookie: string): RequestView {
 }
 
 function sink(out: { name: string; value: string | string[] }[]): ResponseSink {
-  return { append: (name, value) => void out.push({ name, value }), set: (name, value) => void out.push({ name, value }), raw: null, sent: () => false };
+  return { append: (name, value) => void out.push({ name, value }), set: (name, value) => void out.push({ name, value }), response: null, sent: () => false };
 }
 
 describe('fuzzing the session-cookie reader', () => {
