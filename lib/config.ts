@@ -8,7 +8,9 @@ import { createPrivateKey, type JsonWebKey as NodeJwk, type KeyObject } from 'no
 import { ConfigError } from './errors.js';
 import { MemoryCoordinator, type RefreshCoordinator } from './core/coordinator.js';
 import type { SessionStore } from './core/store.js';
-import type { ClaimNames, ClientAuthMethod, ClientPrivateJwk, EndpointsOptions, Hooks, Logger, SameSite, SessionKitOptions } from './types.js';
+import type { ClaimNames, Logger } from './types/session.js';
+import type { Hooks } from './types/hooks.js';
+import type { ClientAuthMethod, ClientPrivateJwk, EndpointsOptions, SameSite, SessionKitOptions } from './types/options.js';
 
 /** Route paths after defaults; `null` = not mounted. */
 export interface ResolvedRoutes {

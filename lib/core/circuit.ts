@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import type { Logger } from '../types.js';
+import type { Logger } from '../types/session.js';
 
 /** Options of {@link Circuit}. */
 export interface CircuitOptions {

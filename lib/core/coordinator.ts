@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import type { Logger } from '../types.js';
+import type { Logger } from '../types/session.js';
 
 /** What a refresh grant produced, as stored in the memo. */
 export interface TokenRecord {

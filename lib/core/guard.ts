@@ -4,7 +4,8 @@
  *
  * @packageDocumentation
  */
-import type { Auth, Denial, RequireAuthOptions } from '../types.js';
+import type { Auth } from '../types/session.js';
+import type { Denial, RequireAuthOptions } from '../types/hooks.js';
 
 /** The fields of `Auth` the guard reads. */
 type Guarded = Pick<Auth, 'isAuthenticated' | 'permissions' | 'roles' | 'role' | 'organizationId'>;

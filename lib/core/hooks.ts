@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import type { ResolvedConfig } from '../config.js';
-import type { Hooks } from '../types.js';
+import type { Hooks } from '../types/hooks.js';
 import { describe } from './provider.js';
 
 /** Run hook `name` with `payload`; an exception is logged (without token values) and swallowed. */

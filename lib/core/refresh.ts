@@ -6,7 +6,7 @@
  */
 import type { ResolvedConfig } from '../config.js';
 import { RefreshError, TokenError } from '../errors.js';
-import type { SessionRecord } from '../types.js';
+import type { SessionRecord } from '../types/session.js';
 import { Circuit } from './circuit.js';
 import { refreshKey, type OutcomeSource, type TokenRecord } from './coordinator.js';
 import { runHook } from './hooks.js';

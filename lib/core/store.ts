@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import { LRUCache } from 'lru-cache';
-import type { SessionRecord } from '../types.js';
+import type { SessionRecord } from '../types/session.js';
 import type { CoordinatorContext, RefreshCoordinator } from './coordinator.js';
 
 /**

@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import type { Auth, ClaimNames, Impersonator, SessionRecord, User } from '../types.js';
+import type { Auth, ClaimNames, Impersonator, SessionRecord, User } from '../types/session.js';
 
 /** The data fields of {@link Auth} (everything but its methods). */
 export type AuthFields = Omit<Auth, 'refresh' | 'switchOrganization'>;

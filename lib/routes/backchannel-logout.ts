@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { jwtVerify } from 'jose';
 import type { Core } from '../core/engine.js';
-import type { Logger } from '../types.js';
+import type { Logger } from '../types/session.js';
 import { json, readFields, type Reply, type RequestView } from '../core/http.js';
 import { ASYMMETRIC_ALGS, describe } from '../core/provider.js';
 import { now } from '../core/refresh.js';

@@ -1,0 +1,276 @@
+/**
+ * The options of `authMiddleware()` / `koaAuth()`: each documented once, here, with its default
+ * and the `SESSIONKIT_*` variable that can set it (`lib/config/env.ts` is the table of those).
+ *
+ * @packageDocumentation
+ */
+import type { RefreshCoordinator } from '../core/coordinator.js';
+import type { SessionStore } from '../core/store.js';
+import type { Hooks } from './hooks.js';
+import type { ClaimNames, Logger } from './session.js';
+
+/** The `sameSite` attribute of sessionkit's cookies. */
+export type SameSite = 'lax' | 'strict' | 'none';
+
+/** The session cookie's options. */
+export interface CookieOptions {
+  /**
+   * The secret the session is sealed with (iron-session): at least 32 characters, or
+   * `{ [id]: password }` for rotation (the highest id seals, all unseal). Required.
+   * @env SESSIONKIT_COOKIE_PASSWORD
+   */
+  password?: string | Record<string, string>;
+  /**
+   * The cookie's name; a session too large for one cookie is split into `name.0`, `name.1`.
+   * A `__Host-` name (Secure, `Path=/`, no `Domain`) keeps sibling subdomains from setting it.
+   * @default `sessionkit`
+   * @env SESSIONKIT_COOKIE_NAME
+   */
+  name?: string;
+  /**
+   * Seconds the cookie (and the seal) lives.
+   * @default 1209600 (14 days)
+   * @env SESSIONKIT_COOKIE_MAX_AGE
+   */
+  maxAge?: number;
+  /**
+   * The cookie's `Domain`.
+   * @default host-only
+   * @env SESSIONKIT_COOKIE_DOMAIN
+   */
+  domain?: string;
+  /**
+   * The cookie's `Path`.
+   * @default `/`
+   */
+  path?: string;
+  /**
+   * The cookie's `SameSite`: `lax`, `strict`, or `none` (which needs `secure`).
+   * @default `lax`
+   * @env SESSIONKIT_COOKIE_SAMESITE
+   */
+  sameSite?: SameSite;
+  /**
+   * The cookie's `Secure` attribute.
+   * @default true when `baseURL` is `https://`
+   */
+  secure?: boolean;
+}
+
+/** Paths of the routes sessionkit mounts; `false` turns one off. */
+export interface RoutesOptions {
+  login?: string | false;
+  callback?: string | false;
+  logout?: string | false;
+  switchOrg?: string | false;
+  backchannelLogout?: string | false;
+  session?: string | false;
+  accessToken?: string | false;
+}
+
+/** Endpoints of a plain OAuth2 provider used without discovery. */
+export interface EndpointsOptions {
+  authorization: string;
+  token: string;
+  revocation?: string;
+  userinfo?: string;
+  endSession?: string;
+  jwks?: string;
+  /** Issuer identifier, for ID-token and JWT access-token `iss` checks (default: the origin of `token`). */
+  issuer?: string;
+}
+
+/** How the client authenticates at the provider (OAuth 2.0 `token_endpoint_auth_method`). */
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+
+/** A private JWK (RFC 7517) as `clientPrivateKey` takes it. */
+export interface ClientPrivateJwk {
+  kty: string;
+  d: string;
+  kid?: string;
+  alg?: string;
+  [parameter: string]: unknown;
+}
+
+/** The `bearer` option: which `Authorization: Bearer` JWT access tokens are accepted. */
+export interface BearerOptions {
+  /** The audience (`aud`) your API expects; one of them must be in the token. */
+  audience: string | string[];
+  /** The expected `iss` (default: the provider's issuer). */
+  issuer?: string;
+  /**
+   * The JOSE `typ` header an access token must carry (compared case-insensitively, an
+   * `application/` prefix allowed). Default `at+jwt`, the JWT access-token profile (RFC 9068 §4):
+   * it is what keeps an ID token, a logout token or any other JWT the provider signs from being
+   * accepted as an access token. Set the `typ` your provider uses, or `false` for a provider that
+   * does not type its access tokens (then only the claim checks below tell them apart).
+   *
+   * Whatever this says, a token that carries a `nonce` (an ID token) or an `events` claim (a
+   * logout or security-event token) is never accepted.
+   */
+  typ?: string | false;
+}
+
+/**
+ * Options of `authMiddleware()` and `koaAuth()`. Each option that names an `@env` variable reads
+ * it when the option is not given in code; hooks (`onSignIn`, …, `onDenied`) are documented on
+ * {@link Hooks}.
+ */
+export interface SessionKitOptions<Req = unknown, Res = unknown> extends Hooks<Req, Res> {
+  /**
+   * The provider's issuer identifier; its discovery document (`/.well-known/openid-configuration`)
+   * is fetched once and cached (a failed discovery is retried with back-off). `https://`, except
+   * on loopback or with `allowInsecureIssuer`. Required unless `endpoints` is given.
+   * @default none
+   * @env SESSIONKIT_ISSUER
+   */
+  issuer?: string;
+  /**
+   * A plain OAuth 2.0 provider without discovery: its endpoints, given here instead of `issuer`.
+   * @default none (discovery from `issuer`)
+   */
+  endpoints?: EndpointsOptions;
+  /**
+   * Allow a provider on a non-loopback host over plain `http://` (a development provider in Docker
+   * Compose, `http://keycloak:8080/realms/x`), with a loud warning at start-up. Refused when
+   * `NODE_ENV` is `production`.
+   * @default false
+   * @env SESSIONKIT_ALLOW_INSECURE_ISSUER (`1` or `true`)
+   */
+  allowInsecureIssuer?: boolean;
+  /**
+   * The client id registered at the provider. Required.
+   * @default none
+   * @env SESSIONKIT_CLIENT_ID
+   */
+  clientId?: string;
+  /**
+   * The client secret; a public client (PKCE only) has none.
+   * @default none
+   * @env SESSIONKIT_CLIENT_SECRET
+   */
+  clientSecret?: string;
+  /**
+   * How the client authenticates at the token, revocation and other endpoints of the provider.
+   * Use `client_secret_post` for providers that do not decode form-encoded Basic credentials.
+   * @default `client_secret_basic` with a `clientSecret`, `private_key_jwt` with a `clientPrivateKey`, else `none` (a public client: PKCE only)
+   * @env SESSIONKIT_CLIENT_AUTH_METHOD
+   */
+  clientAuthMethod?: ClientAuthMethod;
+  /**
+   * The client's private key for `private_key_jwt`: a PEM (PKCS#8, or PKCS#1/SEC1) or a private
+   * JWK (an object or its JSON). RSA (RS256), EC P-256 (ES256; P-384, P-521: ES384, ES512) or
+   * Ed25519 (EdDSA). A JWK's `kid` is sent in the assertion header. Register the public half with
+   * the provider.
+   * @default none
+   * @env SESSIONKIT_CLIENT_PRIVATE_KEY
+   */
+  clientPrivateKey?: string | ClientPrivateJwk;
+  /**
+   * The app's public origin, with the path it is served under when not the root
+   * (`https://example.com/app`): redirect URIs and cookie security follow from it. `https://`,
+   * except on loopback. Required.
+   * @default none
+   * @env SESSIONKIT_BASE_URL
+   */
+  baseURL?: string;
+  /**
+   * The full callback URL registered at the provider.
+   * @default `baseURL` + `routes.callback`
+   */
+  redirectUri?: string;
+  /**
+   * The scopes asked for at sign-in; must include `openid`. `offline_access` gets a refresh token.
+   * @default `openid profile email offline_access`
+   */
+  scope?: string;
+  /**
+   * Extra parameters of the authorization request (`audience`, `prompt`, …).
+   * @default `{}`
+   */
+  authorizationParams?: Record<string, string>;
+  /**
+   * The session cookie: `password` (required, ≥ 32 characters, or `{ [id]: password }` for
+   * rotation), `name`, `maxAge`, `domain`, `path`, `sameSite`, `secure`; see {@link CookieOptions}.
+   * @default see {@link CookieOptions}
+   * @env SESSIONKIT_COOKIE_PASSWORD, SESSIONKIT_COOKIE_NAME, SESSIONKIT_COOKIE_MAX_AGE, SESSIONKIT_COOKIE_DOMAIN, SESSIONKIT_COOKIE_SAMESITE
+   */
+  cookie?: CookieOptions;
+  /**
+   * Proactive refresh: `buffer` seconds before the access token expires, the request that sees it
+   * refreshes first (one grant per session, however many requests).
+   * @default `{ buffer: 60 }`
+   */
+  refresh?: { buffer?: number };
+  /**
+   * The paths of sessionkit's routes (`login`, `callback`, `logout`, `switchOrg`,
+   * `backchannelLogout`, `session`, `accessToken`); `false` turns one off, or all.
+   * @default `/login`, `/callback`, `/logout`, `/switch-org`, `/backchannel-logout`, `/session`, `/access-token`
+   */
+  routes?: RoutesOptions | false;
+  /**
+   * Where the provider sends the user after logout (register it there).
+   * @default `baseURL` + `/`
+   */
+  postLogoutRedirect?: string;
+  /**
+   * Globs of pages whose sign-in redirects ask the provider for its sign-up screen.
+   * @default `[]`
+   */
+  signUpPaths?: string[];
+  /**
+   * Protect every path but `unauthenticatedPaths` (globs on the pathname the framework routes on,
+   * origin-form requests only) without a `requireAuth()` on each route.
+   * @default off
+   */
+  middlewareAuth?: { enabled?: boolean; unauthenticatedPaths?: string[] };
+  /**
+   * The claim names each `Auth` field is read from.
+   * @default `sessionId: 'sid'`, `organizationId: 'org_id'`, `role: 'role'`, `roles: 'roles'`, `permissions: 'permissions'`, `entitlements: 'entitlements'`, `featureFlags: 'feature_flags'`, `impersonator: 'act'`
+   */
+  claims?: Partial<ClaimNames>;
+  /**
+   * The token-request parameter that selects an organization (`/switch-org`, `auth.switchOrganization()`).
+   * @default `organization_id`
+   */
+  organizationParam?: string;
+  /**
+   * Refresh coordination and the ended-sessions list, shared by every instance of the app
+   * (`redisCoordinator()` from `sessionkit/redis` for several processes).
+   * @default an in-memory `MemoryCoordinator` (one process)
+   */
+  coordinator?: RefreshCoordinator;
+  /**
+   * Keep sessions on the server (`memoryStore()`, `redisStore()`); the cookie then holds only a
+   * sealed reference.
+   * @default none: the whole session is sealed in the cookie
+   */
+  store?: SessionStore;
+  /**
+   * Seconds: an idle session ends after `idleTimeout` without a request; no session outlives
+   * `absoluteTimeout`; `rolling` restarts the cookie's `maxAge` whenever the session is written,
+   * else the cookie expires `maxAge` after sign-in.
+   * @default `{ idleTimeout: 0, absoluteTimeout: 0, rolling: true }` (0 = none)
+   */
+  session?: { idleTimeout?: number; absoluteTimeout?: number; rolling?: boolean };
+  /**
+   * Also accept `Authorization: Bearer <JWT>` access tokens of the provider for this audience.
+   * @default off: that header is ignored
+   */
+  bearer?: BearerOptions;
+  /**
+   * Milliseconds for any call to the provider.
+   * @default 5000
+   */
+  httpTimeout?: number;
+  /**
+   * Where sessionkit logs (`{ warn, error, info?, debug? }`: pino, console, …). Never token values.
+   * @default one JSON line per entry on stderr
+   */
+  logger?: Logger;
+  /**
+   * Log each decision (why a request is signed out, refreshed, refused) at `debug`.
+   * @default false
+   */
+  debug?: boolean;
+}
