@@ -17,6 +17,7 @@ export interface CookieOptions {
   /**
    * The secret the session is sealed with (iron-session): at least 32 characters, or
    * `{ [id]: password }` for rotation (the highest id seals, all unseal). Required.
+   * @default none
    * @env SESSIONKIT_COOKIE_PASSWORD
    */
   password?: string | Record<string, string>;
