@@ -1,21 +1,14 @@
 /**
- * The dispatcher the adapters call: sessionkit's routes answered, or the request's session loaded
- * for the application. It sits above both the core (`lib/core/`, which knows no route) and the
- * routes (`lib/routes/`).
+ * The dispatcher the adapters call: sessionkit's routes answered (after the checks their table
+ * entry asks for), or the request's session loaded for the application. It sits above both the
+ * core (`lib/core/`, which knows no route) and the routes (`lib/routes/`).
  *
  * @packageDocumentation
  */
 import type { Core, Outcome } from './core/engine.js';
-import { queryOf, type RequestView, type ResponseSink } from './core/http.js';
+import { isCrossSite, json, queryOf, type Reply, type RequestView, type ResponseSink } from './core/http.js';
 import { RequestSession } from './core/request-session.js';
-import { backchannelLogout } from './routes/backchannel-logout.js';
-import { callback } from './routes/callback.js';
-import { login } from './routes/login.js';
-import { logout } from './routes/logout.js';
-import { accessToken, sessionInfo } from './routes/session-info.js';
-import { switchOrg } from './routes/switch-org.js';
-
-const EMPTY_QUERY = new URLSearchParams();
+import { ROUTE_HANDLERS, ROUTE_TABLE, type RouteName } from './routes/index.js';
 
 /**
  * {@link handle} without any await, for a request that is not one of the routes and whose session
@@ -29,22 +22,22 @@ export function handleCached(core: Core, request: RequestView, sink: ResponseSin
 
 /** Answer sessionkit's routes; otherwise load the session for the application. */
 export async function handle(core: Core, request: RequestView, sink: ResponseSink): Promise<Outcome> {
-  const route = core.routeOf(request.path);
-  const query = route ? queryOf(request.url) : EMPTY_QUERY;
-  if (route === 'login') return { reply: await login(core, request, sink, query) };
-  if (route === 'callback') return { reply: await callback(core, request, sink, query) };
-  if (route === 'backchannelLogout') return { reply: await backchannelLogout(core, request) };
-  // Logout and switch-org spend the refresh token themselves: no proactive refresh first.
-  const session = await RequestSession.load(core, request, sink, route !== 'logout' && route !== 'switchOrg');
-  switch (route) {
-    case 'logout':
-      return { reply: await logout(core, session) };
-    case 'switchOrg':
-      return { reply: await switchOrg(core, session, query) };
-    case 'session':
-      return { reply: sessionInfo(core, session) };
-    case 'accessToken':
-      return { reply: accessToken(core, session) };
+  const name = core.routeOf(request.path);
+  if (!name) return core.afterLoad(await RequestSession.load(core, request, sink), request);
+  return { reply: await answer(core, name, request, sink) };
+}
+
+async function answer(core: Core, name: RouteName, request: RequestView, sink: ResponseSink): Promise<Reply> {
+  const spec = ROUTE_TABLE[name];
+  const handler = ROUTE_HANDLERS[name];
+  const methods: readonly string[] | null = spec.methods;
+  const method = request.method.toUpperCase();
+  if (methods && !methods.includes(method)) {
+    return json(405, { error: 'method_not_allowed' }, { Allow: methods.filter((m) => m !== 'HEAD').join(', ') });
   }
-  return core.afterLoad(session, request);
+  if (spec.sameOrigin && isCrossSite(request, core.cfg.baseURL.origin)) {
+    return handler.crossSite?.(request) ?? json(403, { error: 'cross_site_request' });
+  }
+  const session = spec.session === 'none' ? null : await RequestSession.load(core, request, sink, spec.session === 'refreshed');
+  return handler.answer({ core, request, sink, query: queryOf(request.url), session });
 }

@@ -7,6 +7,7 @@
 import { ConfigError } from '../errors.js';
 import type { ClaimNames, Logger } from '../types/session.js';
 import type { SessionKitOptions } from '../types/options.js';
+import { ROUTE_NAMES, ROUTE_TABLE, type RouteName } from '../routes/table.js';
 
 /** Default claim names of the `Auth` view. */
 export const DEFAULT_CLAIMS: Readonly<ClaimNames> = Object.freeze({
@@ -21,25 +22,10 @@ export const DEFAULT_CLAIMS: Readonly<ClaimNames> = Object.freeze({
 });
 
 /** Route paths after defaults; `null` = not mounted. */
-export interface ResolvedRoutes {
-  login: string | null;
-  callback: string | null;
-  logout: string | null;
-  switchOrg: string | null;
-  backchannelLogout: string | null;
-  session: string | null;
-  accessToken: string | null;
-}
+export type ResolvedRoutes = { [name in RouteName]: string | null };
 
-export const DEFAULT_ROUTES: ResolvedRoutes = {
-  login: '/login',
-  callback: '/callback',
-  logout: '/logout',
-  switchOrg: '/switch-org',
-  backchannelLogout: '/backchannel-logout',
-  session: '/session',
-  accessToken: '/access-token',
-};
+/** The default path of each route. */
+export const DEFAULT_ROUTES: Readonly<ResolvedRoutes> = Object.freeze(Object.fromEntries(ROUTE_NAMES.map((name) => [name, ROUTE_TABLE[name].path])) as ResolvedRoutes);
 
 /** The default logger: warnings and errors to stderr as one JSON line, debug only when asked. */
 export function consoleLogger(debug: boolean): Logger {

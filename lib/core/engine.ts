@@ -15,7 +15,8 @@ import type { AuthFields } from './view.js';
 import { acceptsHtml, isOriginForm, json, redirect, splitUrl, type Reply, type RequestView, type ResponseSink } from './http.js';
 import { Provider } from './provider.js';
 import { Refresher } from './refresh.js';
-import { RequestSession } from './request-session.js';
+import { contextOf, type RequestSession } from './request-session.js';
+import type { CoreContext } from './context.js';
 import { SessionCookies } from './session-cookie.js';
 import { Transactions } from './transactions.js';
 import { BearerVerifier, TokenInspector } from './tokens.js';
@@ -27,7 +28,7 @@ export type Outcome = { reply: Reply; session?: undefined; denial?: Denial } | {
 export type RouteName = keyof ResolvedRoutes;
 
 /** The core of one configured middleware. */
-export class Core {
+export class Core implements CoreContext {
   readonly cfg: ResolvedConfig;
   readonly provider: Provider;
   readonly cookies: SessionCookies;
@@ -152,4 +153,10 @@ export class Core {
     const denial = this.deny(auth, request, options);
     return denial ? this.denialReply(denial, request) : null;
   }
+}
+
+/** The core that made `auth` (what `requireAuth()` decides with); null when `auth` is not sessionkit's. */
+export function coreOf(auth: unknown): Core | null {
+  const core = contextOf(auth);
+  return core instanceof Core ? core : null;
 }

@@ -10,6 +10,7 @@ import type { SessionRecord } from '../types/session.js';
 import { Circuit } from './circuit.js';
 import { refreshKey, type OutcomeSource, type TokenRecord } from './coordinator.js';
 import { runHook } from './hooks.js';
+import { now } from './policy.js';
 import type { Provider } from './provider.js';
 import { idTokenClaims, type TokenInspector } from './tokens.js';
 import { sameIdentity, signedInFields, userFromClaims } from './view.js';
@@ -19,15 +20,6 @@ const DEFAULT_LIFETIME = 3600;
 
 export { refreshKey };
 
-/** Unix seconds now. */
-export function now(): number {
-  return Math.floor(Date.now() / 1000);
-}
-
-/** True when the session's access token expires within the refresh buffer. */
-export function needsRefresh(record: SessionRecord, buffer: number): boolean {
-  return record.expiresAt - now() <= buffer;
-}
 
 /** Refused switches → the session with the new tokens that must still be written (kept off the error object: no tokens on errors). */
 const KEEP = new WeakMap<object, SessionRecord>();

@@ -5,115 +5,29 @@
  *
  * @packageDocumentation
  */
-import { UsageError, OrganizationSwitchError, RefreshError, SessionTooLargeError, TokenError, UnauthenticatedError } from '../errors.js';
+import { OrganizationSwitchError, RefreshError, SessionTooLargeError, TokenError, UnauthenticatedError, UsageError } from '../errors.js';
 import type { Auth, RefreshOptions, SessionRecord } from '../types/session.js';
-import type { Core } from './engine.js';
+import { SessionAuth } from './auth.js';
+import { bearerFields } from './bearer.js';
+import type { CoreContext } from './context.js';
 import type { RequestView, ResponseSink } from './http.js';
-import type { CookiePayload } from './session-cookie.js';
-import { randomBytes } from 'node:crypto';
-import { idTokenClaims, type BearerVerifier } from './tokens.js';
-import { needsRefresh, now, sessionToKeep, type Refreshed } from './refresh.js';
+import { forget, persist, sessionOf } from './persistence.js';
+import { isEnded, needsReauthentication, needsRefresh, now, timing, endKeys } from './policy.js';
+import { sessionToKeep, type Refreshed } from './refresh.js';
 import { runHook } from './hooks.js';
-import { deepFreeze, signedInFields, signedOutFields, userFromClaims, type AuthFields } from './view.js';
-
-/**
- * The names under which a session can be ended: its own id first, then the provider's session
- * and the user (back-channel logout). Computed once per record.
- */
-export function endKeys(record: SessionRecord): readonly string[] {
-  let keys = END_KEYS.get(record);
-  if (!keys) {
-    // Cookies without an id are refused when unsealed (isSessionRecord); only a bearer view lacks one.
-    keys = [`session:${record.id ?? ''}`, `sub:${record.user.id}`];
-    if (record.sid) keys.push(`sid:${record.sid}`);
-    END_KEYS.set(record, keys);
-  }
-  return keys;
-}
-const END_KEYS = new WeakMap<SessionRecord, string[]>();
-
-/** Seconds past a cookie's own lifetime that iron-session may still accept it (clock skew). */
-const SEAL_SKEW = 120;
-
-/**
- * How long an end must be remembered: longer than any cookie sealed before it can live, so that
- * no ended session comes back when its entry expires.
- */
-export function endedTtl(maxAge: number): number {
-  return maxAge + SEAL_SKEW;
-}
-
-/**
- * The session a cookie payload stands for: itself, or the stored one it refers to (null when it
- * is gone) — synchronously when the store answers synchronously.
- */
-function sessionOf(core: Core, payload: CookiePayload): SessionRecord | null | Promise<SessionRecord | null> {
-  if (!('ref' in payload)) return payload;
-  const matches = (stored: SessionRecord | undefined) => (stored && stored.id === payload.ref ? stored : null);
-  const stored = core.cfg.store?.get(payload.ref);
-  return stored instanceof Promise ? stored.then(matches) : matches(stored);
-}
-
-/** Provider errors that mean "sign in again to enter that organization". */
-const REAUTHENTICATE = new Set(['interaction_required', 'login_required', 'consent_required', 'mfa_required', 'sso_required']);
-
-/** The `Auth` object: its data fields are own properties, its methods live on the prototype. */
-class SessionAuth {
-  declare isAuthenticated: boolean;
-  declare user: Auth['user'];
-  declare claims: Auth['claims'];
-  readonly #session: RequestSession;
-
-  constructor(session: RequestSession) {
-    this.#session = session;
-    this.isAuthenticated = false;
-    this.user = null;
-    this.claims = {};
-  }
-
-  /**
-   * Show `fields` (a signed-in view): plain stores in one fixed order, so that every signed-in
-   * `Auth` shares one shape (cheaper than `Object.assign`, measured on the cached path).
-   */
-  show(fields: Readonly<AuthFields>): void {
-    const self = this as unknown as AuthFields;
-    self.isAuthenticated = fields.isAuthenticated;
-    self.user = fields.user;
-    self.sessionId = fields.sessionId;
-    self.organizationId = fields.organizationId;
-    self.role = fields.role;
-    self.roles = fields.roles;
-    self.permissions = fields.permissions;
-    self.entitlements = fields.entitlements;
-    self.featureFlags = fields.featureFlags;
-    self.impersonator = fields.impersonator;
-    self.accessToken = fields.accessToken;
-    self.expiresAt = fields.expiresAt;
-    self.claims = fields.claims;
-  }
-
-  refresh(options?: RefreshOptions): Promise<Auth> {
-    return this.#session.refreshNow(options);
-  }
-
-  switchOrganization(organizationId: string): Promise<Auth> {
-    return this.#session.switchOrganization(organizationId);
-  }
-
-  /** The core behind an `Auth` object made here; null for anything else. */
-  static coreOf(auth: unknown): Core | null {
-    return typeof auth === 'object' && auth !== null && #session in auth ? (auth as SessionAuth).#session.core : null;
-  }
-}
+import { endSession } from './sign-out.js';
+import type { CookiePayload } from './session-cookie.js';
+import { idTokenClaims } from './tokens.js';
+import { deepFreeze, signedInFields, type AuthFields } from './view.js';
 
 /** The core that made `auth` (what `requireAuth()` decides with); null when `auth` is not sessionkit's. */
-export function coreOf(auth: unknown): Core | null {
-  return SessionAuth.coreOf(auth);
+export function contextOf(auth: unknown): CoreContext | null {
+  return SessionAuth.contextOf(auth);
 }
 
 /** The session of one request. Create with {@link RequestSession.load}. */
 export class RequestSession {
-  readonly core: Core;
+  readonly core: CoreContext;
   readonly request: RequestView;
   readonly sink: ResponseSink;
   /** The cookie names that carried the session in (chunks included). */
@@ -124,7 +38,7 @@ export class RequestSession {
   readonly auth: SessionAuth & Auth;
   #private = false;
 
-  private constructor(core: Core, request: RequestView, sink: ResponseSink) {
+  private constructor(core: CoreContext, request: RequestView, sink: ResponseSink) {
     this.core = core;
     this.request = request;
     this.sink = sink;
@@ -148,7 +62,7 @@ export class RequestSession {
   }
 
   /** A session for a request whose incoming cookie is not read (sign-in writes over it). */
-  static create(core: Core, request: RequestView, sink: ResponseSink): RequestSession {
+  static create(core: CoreContext, request: RequestView, sink: ResponseSink): RequestSession {
     return new RequestSession(core, request, sink);
   }
 
@@ -156,7 +70,7 @@ export class RequestSession {
    * Read, unseal, verify and (when due and `refresh` is not false) refresh the request's
    * session. Never throws for bad input.
    */
-  static async load(core: Core, request: RequestView, sink: ResponseSink, refresh = true): Promise<RequestSession> {
+  static async load(core: CoreContext, request: RequestView, sink: ResponseSink, refresh = true): Promise<RequestSession> {
     const session = new RequestSession(core, request, sink);
     await session.#load(refresh);
     return session;
@@ -167,14 +81,14 @@ export class RequestSession {
    * bearer token to check), or a cookie whose record and view are cached, not due for refresh,
    * not ended. Null when the full {@link load} must run. This is the path of nearly every request.
    */
-  static fromCache(core: Core, request: RequestView, sink: ResponseSink): RequestSession | null {
+  static fromCache(core: CoreContext, request: RequestView, sink: ResponseSink): RequestSession | null {
     const session = new RequestSession(core, request, sink);
     const value = session.#incoming;
     if (value === null) {
       return session.#names.length || (core.bearer && request.headers.authorization) ? null : session;
     }
     const payload = core.cookies.cached(value);
-    const record = payload && sessionOf(core, payload);
+    const record = payload && sessionOf(core.cfg, payload);
     // A store or coordinator that answers with a promise (Redis) takes the full path.
     if (record instanceof Promise) {
       record.catch(() => undefined); // the full path reads it again, and handles a failure
@@ -182,7 +96,7 @@ export class RequestSession {
     }
     if (!record) return null;
     const fields = core.views.get(record);
-    if (!fields || needsRefresh(record, core.cfg.refreshBuffer) || session.#timedOut(record) !== 'live') return null;
+    if (!fields || needsRefresh(record, core.cfg.refreshBuffer) || timing(record, core.cfg.session) !== 'live') return null;
     if (core.cfg.coordinator.endedAt(endKeys(record)) !== undefined) return null;
     session.record = record;
     session.auth.show(fields);
@@ -191,16 +105,6 @@ export class RequestSession {
     sink.set('Cache-Control', 'private, no-store');
     sink.append('Vary', 'Cookie');
     return session;
-  }
-
-  /** `expired` past a timeout, `touch` when idle tracking wants the activity written, else `live`. */
-  #timedOut(record: SessionRecord): 'expired' | 'touch' | 'live' {
-    const { absoluteTimeout, idleTimeout } = this.core.cfg.session;
-    if (!absoluteTimeout && !idleTimeout) return 'live';
-    const t = now();
-    const lastSeen = record.touchedAt ?? record.createdAt;
-    if ((absoluteTimeout && record.createdAt + absoluteTimeout <= t) || (idleTimeout && lastSeen + idleTimeout <= t)) return 'expired';
-    return idleTimeout && t - lastSeen >= Math.max(1, Math.floor(idleTimeout / 10)) ? 'touch' : 'live';
   }
 
   async #load(refresh: boolean): Promise<void> {
@@ -213,7 +117,7 @@ export class RequestSession {
     const payload = await this.#unsealIncoming();
     let record: SessionRecord | null;
     try {
-      record = payload && (await sessionOf(core, payload));
+      record = payload && (await sessionOf(core.cfg, payload));
     } catch (error) {
       // The store cannot be read (Redis down): an outage, not a sign-out. The cookie is kept and
       // this request goes on signed out; the next one tries again.
@@ -226,10 +130,10 @@ export class RequestSession {
       this.clear();
       return;
     }
-    const timing = this.#timedOut(record);
-    if (timing === 'expired') {
+    const when = timing(record, core.cfg.session);
+    if (when === 'expired') {
       core.cfg.logger.debug?.({}, 'sessionkit: the session timed out; signing it out');
-      await this.#end(record);
+      await endSession(this.core, record);
       this.clear();
       return;
     }
@@ -240,26 +144,16 @@ export class RequestSession {
     }
     if (!(await this.#show(record))) return;
     if (refresh && needsRefresh(record, core.cfg.refreshBuffer)) await this.#refreshDue(record);
-    else if (timing === 'touch') await this.#commit(record);
+    else if (when === 'touch') await this.#commit(record);
     else this.markPrivate();
   }
 
   /** A request without a session cookie may carry a bearer access token (only with the `bearer` option). */
-  async #loadBearer(verifier: BearerVerifier): Promise<void> {
-    const header = this.request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/i.exec(header) : null;
-    if (!match) return;
-    const claims = await verifier.verify(match[1]);
-    if (!claims) return;
-    const record: SessionRecord = {
-      v: 1,
-      user: userFromClaims(claims),
-      accessToken: match[1],
-      expiresAt: claims.exp as number,
-      createdAt: typeof claims.iat === 'number' ? claims.iat : now(),
-    };
+  async #loadBearer(verifier: NonNullable<CoreContext['bearer']>): Promise<void> {
+    const fields = await bearerFields(verifier, this.request.headers.authorization, this.core.cfg.claims);
+    if (!fields) return;
     // A bearer request has no session to refresh or write: auth is the token's view, nothing more.
-    this.auth.show(signedInFields(record, claims, {}, this.core.cfg.claims));
+    this.auth.show(fields);
     this.sink.append('Vary', 'Authorization');
     this.sink.set('Cache-Control', 'private, no-store');
   }
@@ -298,7 +192,7 @@ export class RequestSession {
     } catch (error) {
       const failure = error instanceof RefreshError ? error : new RefreshError(String(error), { isTransient: true, cause: error });
       if (!failure.isTransient) {
-        await this.#forget(record);
+        await forget(this.core.cfg, record);
         this.clear();
       } else if (record.expiresAt <= now()) {
         // Keep the cookie for the next request; this one goes on signed out.
@@ -337,20 +231,8 @@ export class RequestSession {
       return;
     }
     if (cfg.session.idleTimeout) record = { ...record, touchedAt: now() };
-    let payload: CookiePayload = record;
-    if (cfg.store) {
-      if (!record.id) record = { ...record, id: randomBytes(16).toString('base64url') };
-      // A slow request must not put back tokens older than the stored ones (their refresh token
-      // is spent): the newer session stays, and this request shows it.
-      if (cfg.store.setIfNewer) {
-        record = (await cfg.store.setIfNewer(record.id!, record, cfg.cookie.maxAge)) ?? record;
-      } else {
-        const stored = await cfg.store.get(record.id!);
-        if (stored && stored.expiresAt > record.expiresAt) record = stored;
-        else await cfg.store.set(record.id!, record, cfg.cookie.maxAge);
-      }
-      payload = { v: 1, ref: record.id! };
-    }
+    let payload: CookiePayload;
+    ({ record, payload } = await persist(cfg, record));
     let written;
     try {
       written = await this.core.cookies.write(payload, this.#names, record.createdAt);
@@ -376,18 +258,7 @@ export class RequestSession {
 
   /** True when `record`'s session was ended (logout, back-channel logout) after it began. */
   async #ended(record: SessionRecord): Promise<boolean> {
-    const at = await this.core.cfg.coordinator.endedAt(endKeys(record));
-    return at !== undefined && at >= record.createdAt;
-  }
-
-  /** Drop `record` from the store, when there is one (best effort: the cookie goes anyway). */
-  async #forget(record: SessionRecord): Promise<void> {
-    if (!this.core.cfg.store || !record.id) return;
-    try {
-      await this.core.cfg.store.destroy(record.id);
-    } catch (error) {
-      this.core.cfg.logger.warn({ error: (error as Error)?.name }, 'sessionkit: the session store could not forget a session');
-    }
+    return isEnded(record, await this.core.cfg.coordinator.endedAt(endKeys(record)));
   }
 
   /**
@@ -397,32 +268,13 @@ export class RequestSession {
   async start(record: SessionRecord): Promise<void> {
     if (this.#incoming !== null) {
       const payload = await this.#unsealIncoming();
-      const previous = payload && (await Promise.resolve(sessionOf(this.core, payload)).catch(() => null));
+      const previous = payload && (await Promise.resolve(sessionOf(this.core.cfg, payload)).catch(() => null));
       // The same user signing in again may get the same grant back from the provider (oidc-provider
       // reuses it within its session), and revoking a refresh token revokes its grant there: the
       // new tokens would die with the old ones. So the old session is ended but not revoked then.
-      if (previous && previous.id !== record.id) await this.#end(previous, previous.user.id !== record.user.id);
+      if (previous && previous.id !== record.id) await endSession(this.core, previous, previous.user.id !== record.user.id);
     }
     await this.#commit(record);
-  }
-
-  /**
-   * The sign-out steps that do not touch this response, best effort: revoke the refresh token,
-   * refuse the session's id from now on (replays, other instances), destroy its store entry.
-   */
-  async #end(record: SessionRecord, revoke = true): Promise<void> {
-    const { core } = this;
-    if (revoke && record.refreshToken) {
-      await core.provider.revoke(record.refreshToken).catch((error: unknown) => {
-        core.cfg.logger.warn({ error: (error as Error)?.name }, 'sessionkit: revoking the refresh token failed; signing out anyway');
-      });
-    }
-    try {
-      await core.cfg.coordinator.endSessions(endKeys(record).slice(0, 1), now(), endedTtl(core.cfg.cookie.maxAge));
-    } catch (error) {
-      core.cfg.logger.warn({ error: (error as Error)?.name }, 'sessionkit: the coordinator could not record the end of a session');
-    }
-    await this.#forget(record);
   }
 
   /** End the session on this response: clear every chunk, show signed out. */
@@ -438,8 +290,7 @@ export class RequestSession {
   #signOutView(): void {
     if (this.record) this.request.expose?.(this.record, null);
     this.record = null;
-    for (const key of Object.keys(this.auth)) delete (this.auth as unknown as Record<string, unknown>)[key];
-    Object.assign(this.auth, signedOutFields());
+    this.auth.clear();
   }
 
   /** Mark the response as depending on the session: `Cache-Control: private, no-store` and `Vary: Cookie`. */
@@ -492,7 +343,7 @@ export class RequestSession {
       const keep = sessionToKeep(error);
       if (keep) await this.#commit(keep);
       const failure = error instanceof RefreshError ? error : new RefreshError(String(error), { isTransient: true, cause: error });
-      throw new OrganizationSwitchError(organizationId, failure, !!failure.oauthError && REAUTHENTICATE.has(failure.oauthError));
+      throw new OrganizationSwitchError(organizationId, failure, needsReauthentication(failure.oauthError));
     }
     return this.auth;
   }
@@ -502,7 +353,7 @@ export class RequestSession {
     const record = this.record;
     const fields: AuthFields = { ...this.auth };
     // A replay of this cookie (stolen, or another tab's copy) is refused from now on.
-    if (record) await this.#end(record);
+    if (record) await endSession(this.core, record);
     this.clear();
     if (record) await runHook(this.core.cfg, 'onSignOut', { user: record.user, sessionId: fields.sessionId, request: this.request.raw });
     return record;

@@ -5,10 +5,9 @@
  * @packageDocumentation
  */
 import type { Context, Middleware, Next } from 'koa';
-import { Core, type Outcome } from '../core/engine.js';
+import { Core, coreOf, type Outcome } from '../core/engine.js';
 import { handle, handleCached } from '../handler.js';
 import { NodeSink, type Reply, type RequestView } from '../core/http.js';
-import { coreOf } from '../core/request-session.js';
 import { UsageError } from '../errors.js';
 import type { Auth } from '../types/session.js';
 import type { Denial, RequireAuthOptions } from '../types/hooks.js';

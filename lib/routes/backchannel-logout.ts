@@ -7,12 +7,12 @@
  */
 import { createHash } from 'node:crypto';
 import { jwtVerify } from 'jose';
-import type { Core } from '../core/engine.js';
+import type { CoreContext } from '../core/context.js';
 import type { Logger } from '../types/session.js';
 import { json, readFields, type Reply, type RequestView } from '../core/http.js';
 import { ASYMMETRIC_ALGS, describe } from '../core/provider.js';
-import { now } from '../core/refresh.js';
-import { endedTtl } from '../core/request-session.js';
+import { now } from '../core/policy.js';
+import { endedTtl } from '../core/policy.js';
 
 const EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 const NO_STORE = { 'Cache-Control': 'no-store' };
@@ -54,9 +54,9 @@ export class RateLimitedWarning {
   }
 }
 
-const WARNINGS = new WeakMap<Core, RateLimitedWarning>();
+const WARNINGS = new WeakMap<CoreContext, RateLimitedWarning>();
 
-function refused(core: Core, description: string, error?: unknown): Reply {
+function refused(core: CoreContext, description: string, error?: unknown): Reply {
   let warning = WARNINGS.get(core);
   if (!warning) WARNINGS.set(core, (warning = new RateLimitedWarning()));
   warning.warn(core.cfg.logger, error === undefined ? { reason: description } : { reason: description, error: describe(error) }, 'sessionkit: back-channel logout token refused');
@@ -72,9 +72,8 @@ function isLogoutTyp(typ: unknown): boolean {
 }
 
 /** Answer `POST /backchannel-logout`. */
-export async function backchannelLogout(core: Core, request: RequestView): Promise<Reply> {
+export async function backchannelLogout(core: CoreContext, request: RequestView): Promise<Reply> {
   const { cfg } = core;
-  if (request.method.toUpperCase() !== 'POST') return json(405, { error: 'method_not_allowed' }, { Allow: 'POST' });
   const token = (await readFields(request)).logout_token;
   if (!token || token.length > 16 * 1024) return refused(core, 'logout_token is required');
   let claims: Record<string, unknown>;

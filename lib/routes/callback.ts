@@ -7,13 +7,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
-import type { Core } from '../core/engine.js';
+import type { CoreContext } from '../core/context.js';
 import { CallbackError, ProviderUnavailableError, SessionTooLargeError, TokenError } from '../errors.js';
 import { html, json, redirect, wantsJson, type Reply, type RequestView, type ResponseSink } from '../core/http.js';
 import { runHook } from '../core/hooks.js';
 import { notice } from './page.js';
 import { describe } from '../core/provider.js';
-import { now } from '../core/refresh.js';
+import { now } from '../core/policy.js';
 import { RequestSession } from '../core/request-session.js';
 import { parseCookies } from '../core/session-cookie.js';
 import { idTokenClaims } from '../core/tokens.js';
@@ -22,7 +22,7 @@ import type { SessionRecord } from '../types/session.js';
 import { providerUnavailable } from './unavailable.js';
 
 /** Answer `GET /callback`. */
-export async function callback(core: Core, request: RequestView, sink: ResponseSink, query: URLSearchParams): Promise<Reply> {
+export async function callback(core: CoreContext, request: RequestView, sink: ResponseSink, query: URLSearchParams): Promise<Reply> {
   const state = query.get('state');
   if (state) sink.append('Set-Cookie', core.transactions.clear(state));
   sink.set('Cache-Control', 'private, no-store');
@@ -141,7 +141,7 @@ function httpStatus(e: unknown): number | undefined {
   return typeof Response !== 'undefined' && cause instanceof Response && typeof status === 'number' ? status : undefined;
 }
 
-async function signIn(core: Core, request: RequestView, query: URLSearchParams, state: string | null) {
+async function signIn(core: CoreContext, request: RequestView, query: URLSearchParams, state: string | null) {
   const { cfg } = core;
   const providerError = query.get('error');
   if (!state) throw new CallbackError('invalid_request', 'the callback has no state');

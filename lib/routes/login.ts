@@ -5,8 +5,8 @@
  * @packageDocumentation
  */
 import * as oidc from 'openid-client';
-import type { Core } from '../core/engine.js';
-import { json, redirect, safeReturnTo, type Reply, type RequestView, type ResponseSink } from '../core/http.js';
+import type { CoreContext } from '../core/context.js';
+import { redirect, safeReturnTo, type Reply, type RequestView, type ResponseSink } from '../core/http.js';
 import { describe } from '../core/provider.js';
 import type { Transaction } from '../core/transactions.js';
 import { providerUnavailable } from './unavailable.js';
@@ -19,9 +19,7 @@ function param(query: URLSearchParams, name: string): string | undefined {
 }
 
 /** Answer `GET /login`. */
-export async function login(core: Core, request: RequestView, sink: ResponseSink, query: URLSearchParams): Promise<Reply> {
-  const method = request.method.toUpperCase();
-  if (method !== 'GET' && method !== 'HEAD') return json(405, { error: 'method_not_allowed' }, { Allow: 'GET' });
+export async function login(core: CoreContext, request: RequestView, sink: ResponseSink, query: URLSearchParams): Promise<Reply> {
   const { cfg } = core;
   const organizationId = param(query, 'organizationId');
   const tx: Transaction = {

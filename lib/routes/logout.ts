@@ -6,24 +6,26 @@
  * @packageDocumentation
  */
 import { randomState } from 'openid-client';
-import type { Core } from '../core/engine.js';
-import { html, isCrossSite, json, redirect, wantsJson, type Reply } from '../core/http.js';
+import type { CoreContext } from '../core/context.js';
+import { html, json, redirect, wantsJson, type Reply, type RequestView } from '../core/http.js';
 import type { RequestSession } from '../core/request-session.js';
 import { notice } from './page.js';
 
-/** Answer `/logout`. */
-export async function logout(core: Core, session: RequestSession): Promise<Reply> {
+/**
+ * A logout another site sent: a `POST` is refused; a link (`GET`) asks the user, with a button that
+ * posts from our own page — never inside another site's frame (no clickjacking of the button).
+ */
+export function crossSiteLogout(request: RequestView): Reply {
+  if (request.method.toUpperCase() === 'POST') return json(403, { error: 'cross_site_request' });
+  const page = html(200, confirmPage(request.originalUrl));
+  return { ...page, headers: { ...page.headers, 'Content-Security-Policy': "frame-ancestors 'none'", 'X-Frame-Options': 'DENY' } };
+}
+
+/** Answer `/logout` (a `GET` or `POST` from the app's own pages). */
+export async function logout(core: CoreContext, session: RequestSession): Promise<Reply> {
   const { cfg } = core;
   const { request } = session;
   const method = request.method.toUpperCase();
-  if (method !== 'GET' && method !== 'POST') return json(405, { error: 'method_not_allowed' }, { Allow: 'GET, POST' });
-  if (isCrossSite(request, cfg.baseURL.origin)) {
-    if (method === 'POST') return json(403, { error: 'cross_site_request' });
-    // A link from another site: ask the user, with a button that posts from our own page.
-    // Never inside another site's frame (no clickjacking of the button).
-    const page = html(200, confirmPage(request.originalUrl));
-    return { ...page, headers: { ...page.headers, 'Content-Security-Policy': "frame-ancestors 'none'", 'X-Frame-Options': 'DENY' } };
-  }
   const status = method === 'POST' ? 303 : 302;
   if (!session.record) {
     return wantsJson(request) ? json(200, { signedOut: true }) : redirect(cfg.postLogoutRedirect, status);

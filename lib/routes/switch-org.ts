@@ -5,18 +5,16 @@
  *
  * @packageDocumentation
  */
-import type { Core } from '../core/engine.js';
+import type { CoreContext } from '../core/context.js';
 import { OrganizationSwitchError } from '../errors.js';
-import { isCrossSite, json, readFields, redirect, safeReturnTo, wantsJson, type Reply } from '../core/http.js';
+import { json, readFields, redirect, safeReturnTo, wantsJson, type Reply } from '../core/http.js';
 import type { RequestSession } from '../core/request-session.js';
 import { publicView } from '../core/view.js';
 
-/** Answer `/switch-org`. */
-export async function switchOrg(core: Core, session: RequestSession, query: URLSearchParams): Promise<Reply> {
+/** Answer `POST /switch-org` (from the app's own pages). */
+export async function switchOrg(core: CoreContext, session: RequestSession, query: URLSearchParams): Promise<Reply> {
   const { cfg } = core;
   const { request } = session;
-  if (request.method.toUpperCase() !== 'POST') return json(405, { error: 'method_not_allowed' }, { Allow: 'POST' });
-  if (isCrossSite(request, cfg.baseURL.origin)) return json(403, { error: 'cross_site_request' });
   const fields = { ...Object.fromEntries(query), ...(await readFields(request)) };
   const asJson = wantsJson(request);
   const returnTo = safeReturnTo(fields.returnTo, cfg.baseURL);

@@ -6,6 +6,7 @@
  */
 import type { RefreshCoordinator } from '../core/coordinator.js';
 import type { SessionStore } from '../core/store.js';
+import type { RouteName } from '../routes/table.js';
 import type { Hooks } from './hooks.js';
 import type { ClaimNames, Logger } from './session.js';
 
@@ -59,15 +60,7 @@ export interface CookieOptions {
 }
 
 /** Paths of the routes sessionkit mounts; `false` turns one off. */
-export interface RoutesOptions {
-  login?: string | false;
-  callback?: string | false;
-  logout?: string | false;
-  switchOrg?: string | false;
-  backchannelLogout?: string | false;
-  session?: string | false;
-  accessToken?: string | false;
-}
+export type RoutesOptions = { [name in RouteName]?: string | false };
 
 /** Endpoints of a plain OAuth2 provider used without discovery. */
 export interface EndpointsOptions {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { decodeJwt } from 'jose';
 import { MemoryCoordinator, memoryStore, type SessionStore } from '../../lib/index.js';
-import { endedTtl } from '../../lib/core/request-session.js';
+import { endedTtl } from '../../lib/core/policy.js';
 import { FRAMEWORKS } from '../helpers/frameworks.js';
 import { BOB, Jar, startApp, startDevIdp, type DevIdp, type TestApp } from '../helpers/harness.js';
 import { readSession, writeSession } from '../helpers/tamper.js';

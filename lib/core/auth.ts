@@ -1,0 +1,75 @@
+/**
+ * The `Auth` object handed to handlers (`req.auth`, `ctx.state.auth`): its data fields are own
+ * properties in one fixed order, its methods live on the prototype and act on the request's
+ * session.
+ *
+ * @packageDocumentation
+ */
+import type { Auth, RefreshOptions } from '../types/session.js';
+import type { CoreContext } from './context.js';
+import type { AuthFields } from './view.js';
+
+/** What an `Auth` object's methods call: the request session behind it. */
+export interface AuthOwner {
+  readonly core: CoreContext;
+  refreshNow(options?: RefreshOptions): Promise<Auth>;
+  switchOrganization(organizationId: string): Promise<Auth>;
+}
+
+/** The `Auth` object. */
+export class SessionAuth {
+  declare isAuthenticated: boolean;
+  declare user: Auth['user'];
+  declare claims: Auth['claims'];
+  readonly #owner: AuthOwner;
+
+  constructor(owner: AuthOwner) {
+    this.#owner = owner;
+    this.isAuthenticated = false;
+    this.user = null;
+    this.claims = {};
+  }
+
+  /**
+   * Show `fields` (a signed-in view): plain stores in one fixed order, so that every signed-in
+   * `Auth` shares one shape (cheaper than `Object.assign`, measured on the cached path).
+   */
+  show(fields: Readonly<AuthFields>): void {
+    const self = this as unknown as AuthFields;
+    self.isAuthenticated = fields.isAuthenticated;
+    self.user = fields.user;
+    self.sessionId = fields.sessionId;
+    self.organizationId = fields.organizationId;
+    self.role = fields.role;
+    self.roles = fields.roles;
+    self.permissions = fields.permissions;
+    self.entitlements = fields.entitlements;
+    self.featureFlags = fields.featureFlags;
+    self.impersonator = fields.impersonator;
+    self.accessToken = fields.accessToken;
+    self.expiresAt = fields.expiresAt;
+    self.claims = fields.claims;
+  }
+
+  /** Show a signed-out request: every signed-in field removed. */
+  clear(): void {
+    const self = this as unknown as Record<string, unknown>;
+    for (const key of Object.keys(self)) delete self[key];
+    this.isAuthenticated = false;
+    this.user = null;
+    this.claims = {};
+  }
+
+  refresh(options?: RefreshOptions): Promise<Auth> {
+    return this.#owner.refreshNow(options);
+  }
+
+  switchOrganization(organizationId: string): Promise<Auth> {
+    return this.#owner.switchOrganization(organizationId);
+  }
+
+  /** The core behind an `Auth` object made here; null for anything else. */
+  static contextOf(auth: unknown): CoreContext | null {
+    return typeof auth === 'object' && auth !== null && #owner in auth ? (auth as SessionAuth).#owner.core : null;
+  }
+}
