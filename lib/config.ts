@@ -8,6 +8,7 @@ import { createPrivateKey, type JsonWebKey as NodeJwk, type KeyObject } from 'no
 import { ConfigError } from './errors.js';
 import { MemoryCoordinator, type RefreshCoordinator } from './core/coordinator.js';
 import type { SessionStore } from './core/store.js';
+import { resolveDpop, resolvePar, type ResolvedDpop } from './core/sender-options.js';
 import type { ClaimNames, ClientAuthMethod, ClientPrivateJwk, EndpointsOptions, Hooks, Logger, SameSite, SessionKitOptions } from './types.js';
 
 /** Route paths after defaults; `null` = not mounted. */
@@ -58,6 +59,10 @@ export interface ResolvedConfig {
   logger: Logger;
   debug: boolean;
   hooks: Readonly<Hooks<any, any>>;
+  /** `pushedAuthorizationRequests`: push every authorization request (PAR is also used when the provider requires it). */
+  par: boolean;
+  /** `dpop`: DPoP-bound tokens; undefined when off (see lib/core/sender-options.ts). */
+  dpop: ResolvedDpop | undefined;
 }
 
 /** The client-authentication method after defaults and validation. */
@@ -266,6 +271,8 @@ export function resolveConfig(options: SessionKitOptions = {}, env: Env = proces
     }
     return { audience, issuer: options.bearer.issuer, typ: typIn === false ? null : normalizeTyp(typIn) };
   }, undefined);
+  const par = attempt(() => resolvePar(options, env), false);
+  const dpop = attempt(() => resolveDpop(options, env), undefined);
   const middlewareAuth = {
     enabled: options.middlewareAuth?.enabled ?? false,
     unauthenticatedPaths: Object.freeze([...(options.middlewareAuth?.unauthenticatedPaths ?? [])]),
@@ -312,6 +319,8 @@ export function resolveConfig(options: SessionKitOptions = {}, env: Env = proces
       onRefreshError: options.onRefreshError,
       onDenied: options.onDenied,
     }),
+    par,
+    dpop,
   });
 }
 

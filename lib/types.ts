@@ -53,6 +53,14 @@ export interface Auth {
   refresh(options?: RefreshOptions): Promise<Auth>;
   /** Refresh into another organization; throws {@link OrganizationSwitchError} when refused. */
   switchOrganization(organizationId: string): Promise<Auth>;
+  /**
+   * `fetch` to a resource server with the current access token: `Authorization: Bearer`, or
+   * `Authorization: DPoP` with a fresh proof (`htm`, `htu`, `ath`) when `dpop` is on. Refreshes
+   * first when the token is inside the refresh buffer; retries once on a `use_dpop_nonce`
+   * challenge (the nonce is remembered per origin). Throws {@link UnauthenticatedError} when
+   * signed out.
+   */
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
 }
 
 /** The record sealed into the session cookie. `req.session` exposes it read-only. */
@@ -75,6 +83,28 @@ export interface SessionRecord {
   createdAt: number;
   /** Last activity written to the cookie, Unix seconds (kept only with `session.idleTimeout`). */
   touchedAt?: number;
+  /** The session's own DPoP private key (`dpop: true`), sealed with the session; never sent in clear. */
+  dpopKey?: DpopSessionKey;
+}
+
+/**
+ * A session's DPoP private key as sealed in the session: a private JWK reduced to `crv` and `d`
+ * (the public members are derived again when it is used, which keeps the cookie small).
+ */
+export interface DpopSessionKey {
+  /** `P-256` (ES256) or `Ed25519` (EdDSA). */
+  crv: 'P-256' | 'Ed25519';
+  /** The private key, base64url. */
+  d: string;
+}
+
+/** The `dpop` option as an object. */
+export interface DpopOptions {
+  /**
+   * One key for every session instead of a key per session: a private JWK (object or JSON text)
+   * or a PEM, EC P-256 (ES256) or Ed25519 (EdDSA). Keep it secret like `clientSecret`.
+   */
+  privateKey?: string | ClientPrivateJwk;
 }
 
 /** Where each `Auth` field is read from in the access-token claims. */
@@ -325,6 +355,19 @@ export interface SessionKitOptions<Req = unknown, Res = unknown> extends Hooks<R
   session?: { idleTimeout?: number; absoluteTimeout?: number; rolling?: boolean };
   /** Also accept `Authorization: Bearer <JWT>` access tokens of the provider for this audience (off by default). */
   bearer?: BearerOptions;
+  /**
+   * Send the authorization request by PAR (RFC 9126): `/login` pushes it to the provider and
+   * redirects with `request_uri` only. Automatic when the provider's discovery says
+   * `require_pushed_authorization_requests`. Env `SESSIONKIT_PUSHED_AUTHORIZATION_REQUESTS=1`.
+   */
+  pushedAuthorizationRequests?: boolean;
+  /**
+   * DPoP-bound tokens (RFC 9449): `true` makes a key pair per session (ES256, or EdDSA when the
+   * provider accepts only that), kept sealed in the session; `{ privateKey }` uses one key for
+   * all. The code exchange and every refresh carry proofs; `auth.fetch()` adds them for APIs.
+   * Env `SESSIONKIT_DPOP=1`.
+   */
+  dpop?: boolean | DpopOptions;
   /** Milliseconds for any call to the provider (default 5000). */
   httpTimeout?: number;
   logger?: Logger;

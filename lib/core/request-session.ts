@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { idTokenClaims, type BearerVerifier } from './tokens.js';
 import { needsRefresh, now, sessionToKeep, type Refreshed } from './refresh.js';
 import { runHook } from './hooks.js';
+import { authFetch } from './auth-fetch.js';
 import { deepFreeze, signedInFields, signedOutFields, userFromClaims, type AuthFields } from './view.js';
 
 /**
@@ -75,6 +76,11 @@ class SessionAuth {
 
   switchOrganization(organizationId: string): Promise<Auth> {
     return this.#session.switchOrganization(organizationId);
+  }
+
+  /** `auth.fetch()`: see lib/core/auth-fetch.ts (a prototype method: no closure per request). */
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+    return authFetch(this.#session, input, init);
   }
 
   /** The core behind an `Auth` object made here; null for anything else. */
