@@ -15,6 +15,7 @@ import { idTokenClaims, type BearerVerifier } from './tokens.js';
 import { needsRefresh, now, sessionToKeep, type Refreshed } from './refresh.js';
 import { runHook } from './hooks.js';
 import { authFetch } from './auth-fetch.js';
+import { incomingToken, senderAllowed } from './dpop-verify.js';
 import { deepFreeze, signedInFields, signedOutFields, userFromClaims, type AuthFields } from './view.js';
 
 /**
@@ -226,15 +227,16 @@ export class RequestSession {
 
   /** A request without a session cookie may carry a bearer access token (only with the `bearer` option). */
   async #loadBearer(verifier: BearerVerifier): Promise<void> {
-    const header = this.request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/i.exec(header) : null;
-    if (!match) return;
-    const claims = await verifier.verify(match[1]);
+    // `Bearer`, or `DPoP` with a proof (RFC 9449 §7): lib/core/dpop-verify.ts
+    const incoming = incomingToken(this.request.headers.authorization);
+    if (!incoming) return;
+    const claims = await verifier.verify(incoming.token);
     if (!claims) return;
+    if (!(await senderAllowed(this.core.cfg, this.request, incoming, claims))) return;
     const record: SessionRecord = {
       v: 1,
       user: userFromClaims(claims),
-      accessToken: match[1],
+      accessToken: incoming.token,
       expiresAt: claims.exp as number,
       createdAt: typeof claims.iat === 'number' ? claims.iat : now(),
     };

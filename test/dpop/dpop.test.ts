@@ -42,7 +42,7 @@ describe.each(DPOP_FRAMEWORKS)('PAR + DPoP on %s', (_name, factory) => {
   });
 
   test('discovery requires PAR; /login pushes and redirects with client_id and request_uri only', async () => {
-    const discovery = await (await fetch(`${idp.issuer}/.well-known/openid-configuration`)).json();
+    const discovery = (await (await fetch(`${idp.issuer}/.well-known/openid-configuration`)).json()) as any;
     expect(discovery.require_pushed_authorization_requests).toBe(true);
     const before = idp.counts.pushedAuthorizationRequests;
     const res = await app.get('/login?returnTo=/me', new Jar());
@@ -189,6 +189,6 @@ describe.each(DPOP_FRAMEWORKS)('PAR + DPoP on %s', (_name, factory) => {
     const proof = await thief.proof(key, 'GET', new URL(`${api.url}/orders`), accessToken);
     const withOwnKey = await fetch(`${api.url}/orders`, { headers: { authorization: `DPoP ${accessToken}`, dpop: proof } });
     expect(withOwnKey.status).toBe(401);
-    expect((await withOwnKey.json()).reason).toBe('jkt mismatch');
+    expect(((await withOwnKey.json()) as any).reason).toBe('jkt mismatch');
   });
 });
