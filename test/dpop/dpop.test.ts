@@ -11,7 +11,7 @@ import { Dpop } from '../../lib/core/dpop.js';
 import { ALICE, Jar, startApp, startDevIdp, type DevIdp, type TestApp } from '../helpers/harness.js';
 import { readSession } from '../helpers/tamper.js';
 import { clientSecretOf, shareClient } from '../security/support.js';
-import { DPOP_FRAMEWORKS, startResourceServer, type ResourceServer } from './support.js';
+import { DPOP_FRAMEWORKS, seenFetches, startResourceServer, type ResourceServer } from './support.js';
 
 const TTL = 300;
 const JSON_ACCEPT = { Accept: 'application/json' };
@@ -190,5 +190,17 @@ describe.each(DPOP_FRAMEWORKS)('PAR + DPoP on %s', (_name, factory) => {
     const withOwnKey = await fetch(`${api.url}/orders`, { headers: { authorization: `DPoP ${accessToken}`, dpop: proof } });
     expect(withOwnKey.status).toBe(401);
     expect(((await withOwnKey.json()) as any).reason).toBe('jkt mismatch');
+  });
+
+  test('auth.fetch is one shared prototype method, not a closure made per request', async () => {
+    const jar = new Jar();
+    await app.signIn(jar);
+    seenFetches.length = 0;
+    for (const j of [jar, jar, new Jar()]) {
+      const res = await app.get('/auth-shape', j, JSON_ACCEPT);
+      expect(res.body).toEqual({ own: false, type: 'function' });
+    }
+    expect(seenFetches).toHaveLength(3);
+    expect(new Set(seenFetches).size).toBe(1);
   });
 });

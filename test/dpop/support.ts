@@ -31,12 +31,21 @@ async function callApi(auth: any, to: string, method = 'GET'): Promise<{ status:
   return { status: res.status, body };
 }
 
-/** Express: sessionkit, `/me`, `/refresh-now`, `/call-api`. */
+/** The `auth.fetch` functions handlers saw (`GET /auth-shape`), to check that none is made per request. */
+export const seenFetches: unknown[] = [];
+
+function shape(auth: any) {
+  seenFetches.push(auth.fetch);
+  return { own: Object.prototype.hasOwnProperty.call(auth, 'fetch'), type: typeof auth.fetch };
+}
+
+/** Express: sessionkit, `/me`, `/refresh-now`, `/call-api`, `/auth-shape`. */
 export const expressDpopApp: AppFactory = (options: SessionKitOptions<any>) => {
   const app = express();
   app.use(authMiddleware(options));
   app.get('/public', (req, res) => res.json({ isAuthenticated: req.auth.isAuthenticated }));
   app.get('/me', requireAuth(), (req, res) => res.json(view(req.auth)));
+  app.get('/auth-shape', (req, res) => res.json(shape(req.auth)));
   app.post('/refresh-now', requireAuth(), async (req, res, next) => {
     try {
       res.json(view(await req.auth.refresh()));
@@ -63,6 +72,7 @@ export const koaDpopApp: AppFactory = (options: SessionKitOptions<any>) => {
     const key = `${ctx.method} ${ctx.path}`;
     if (key === 'GET /public') return void (ctx.body = { isAuthenticated: ctx.state.auth.isAuthenticated });
     if (key === 'GET /me') return guard(ctx, async () => void (ctx.body = view(ctx.state.auth)));
+    if (key === 'GET /auth-shape') return void (ctx.body = shape(ctx.state.auth));
     if (key === 'POST /refresh-now') return guard(ctx, async () => void (ctx.body = view(await ctx.state.auth.refresh())));
     if (ctx.path === '/call-api') return guard(ctx, async () => void (ctx.body = await callApi(ctx.state.auth, String(ctx.query.to), ctx.method)));
     return next();
