@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { calculateJwkThumbprint, decodeJwt } from 'jose';
 import { Dpop } from '../../lib/core/dpop.js';
-import { ALICE, Jar, startApp, startDevIdp, type DevIdp, type TestApp } from '../helpers/harness.js';
+import { ALICE, Jar, logText, startApp, startDevIdp, type DevIdp, type TestApp } from '../helpers/harness.js';
 import { readSession } from '../helpers/tamper.js';
 import { clientSecretOf, shareClient } from '../security/support.js';
 import { DPOP_FRAMEWORKS, seenFetches, startResourceServer, type ResourceServer } from './support.js';
@@ -190,6 +190,17 @@ describe.each(DPOP_FRAMEWORKS)('PAR + DPoP on %s', (_name, factory) => {
     const withOwnKey = await fetch(`${api.url}/orders`, { headers: { authorization: `DPoP ${accessToken}`, dpop: proof } });
     expect(withOwnKey.status).toBe(401);
     expect(((await withOwnKey.json()) as any).reason).toBe('jkt mismatch');
+  });
+
+  test('no token or key in any log line', async () => {
+    const jar = new Jar();
+    await app.signIn(jar);
+    await app.get(`/call-api?to=${encodeURIComponent(`${api.url}/x`)}`, jar, JSON_ACCEPT);
+    await due.get('/me', jar, JSON_ACCEPT);
+    const record = await readSession(jar);
+    for (const text of [logText(app), logText(due)]) {
+      for (const secret of [record.accessToken, record.refreshToken, record.dpopKey.d]) expect(text).not.toContain(secret);
+    }
   });
 
   test('auth.fetch is one shared prototype method, not a closure made per request', async () => {
