@@ -134,6 +134,11 @@ export type DevIdpOptions = {
      */
     requirePushedAuthorizationRequests?: boolean;
     /**
+     * the DPoP proof algorithms the provider accepts and lists in `dpop_signing_alg_values_supported`;
+     * default ['ES256', 'Ed25519', 'EdDSA']
+     */
+    dpopSigningAlgs?: string[];
+    /**
      * true: every DPoP proof at the provider must carry a server nonce (RFC 9449 §8): a proof without
      * one is answered `use_dpop_nonce` with a `DPoP-Nonce`; default false (DPoP is accepted either way)
      */

@@ -133,6 +133,8 @@ const REUSE_DETAIL = 'refresh token already used';
  * @property {boolean} [requirePushedAuthorizationRequests] true: the authorization endpoint accepts only
  *   pushed requests (RFC 9126; discovery says `require_pushed_authorization_requests`); default false
  *   (PAR is offered either way)
+ * @property {string[]} [dpopSigningAlgs] the DPoP proof algorithms the provider accepts and lists in
+ *   `dpop_signing_alg_values_supported`; default ['ES256', 'Ed25519', 'EdDSA']
  * @property {boolean} [dpopNonces] true: every DPoP proof at the provider must carry a server nonce
  *   (RFC 9449 §8): a proof without one is answered `use_dpop_nonce` with a `DPoP-Nonce`; default false
  *   (DPoP is accepted either way)
@@ -182,6 +184,7 @@ export async function startDevIdp(options = {}) {
     rotateRefreshTokens = true,
     requirePushedAuthorizationRequests = false,
     dpopNonces = false,
+    dpopSigningAlgs,
   } = options;
   const log = typeof logger === 'function' ? logger : () => {};
   for (const [name, value] of Object.entries({ accessTokenTTL, idTokenTTL, refreshTokenTTL })) {
@@ -456,6 +459,7 @@ export async function startDevIdp(options = {}) {
       Session: refreshTokenTTL,
       Grant: refreshTokenTTL,
     },
+    ...(dpopSigningAlgs ? { enabledJWA: { dPoPSigningAlgValues: [...dpopSigningAlgs] } } : {}),
     clientBasedCORS: () => false,
     async renderError(/** @type {any} */ ctx, /** @type {{ error: string, error_description?: string }} */ out) {
       ctx.type = 'html';

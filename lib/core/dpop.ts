@@ -74,7 +74,15 @@ export class Dpop {
     const material = await this.#material(key);
     let handle = material.handles.get(configuration);
     if (!handle) {
-      handle = oidc.getDPoPHandle(configuration, material.pair);
+      // openid-client names Ed25519 proofs `Ed25519` (RFC 9864); a provider that lists only the
+      // older name `EdDSA` gets that (the signature is the same).
+      const algs = dpopAlgorithms(configuration);
+      const renameEd = algs !== undefined && !algs.includes('Ed25519') && algs.includes('EdDSA');
+      handle = oidc.getDPoPHandle(configuration, material.pair, {
+        [oidc.modifyAssertion]: (header: Record<string, unknown>) => {
+          if (renameEd && header.alg === 'Ed25519') header.alg = 'EdDSA';
+        },
+      });
       material.handles.set(configuration, handle);
     }
     return handle;
@@ -148,4 +156,10 @@ async function derive(key: DpopSessionKey): Promise<KeyMaterial> {
     publicKey: await subtle.importKey('jwk', publicJwk as webcrypto.JsonWebKey, algorithm, true, ['verify']),
   } as unknown as oidc.CryptoKeyPair;
   return { publicJwk, alg, privateKey, jkt: await calculateJwkThumbprint(publicJwk), pair, handles: new WeakMap() };
+}
+
+/** The DPoP signing algorithms the provider lists (`dpop_signing_alg_values_supported`), when it does. */
+export function dpopAlgorithms(configuration: oidc.Configuration): readonly string[] | undefined {
+  const algs = (configuration.serverMetadata() as { dpop_signing_alg_values_supported?: unknown }).dpop_signing_alg_values_supported;
+  return Array.isArray(algs) ? algs.filter((a): a is string => typeof a === 'string') : undefined;
 }

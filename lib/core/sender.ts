@@ -30,8 +30,4 @@ export async function dpopOptions(dpop: Dpop | null, configuration: oidc.Configu
   return dpop && use ? { DPoP: await dpop.handle(configuration, use) } : undefined;
 }
 
-/** The DPoP signing algorithms the provider lists (`dpop_signing_alg_values_supported`), when it does. */
-export function dpopAlgorithms(configuration: oidc.Configuration): readonly string[] | undefined {
-  const algs = (configuration.serverMetadata() as { dpop_signing_alg_values_supported?: unknown }).dpop_signing_alg_values_supported;
-  return Array.isArray(algs) ? algs.filter((a): a is string => typeof a === 'string') : undefined;
-}
+export { dpopAlgorithms } from './dpop.js';
