@@ -306,7 +306,7 @@ function toTokenResponse(tokens: oidc.TokenEndpointResponse & oidc.TokenEndpoint
 }
 
 /** OAuth errors that say "the provider itself is failing": transient even on a 400. */
-const TRANSIENT_OAUTH_ERRORS = new Set(['temporarily_unavailable', 'server_error', 'slow_down']);
+const TRANSIENT_OAUTH_ERRORS = new Set(['temporarily_unavailable', 'server_error', 'slow_down', 'use_dpop_nonce']); // use_dpop_nonce: a second challenge in a row (openid-client answers one); the refresh token is unspent
 
 /**
  * openid-client codes raised only after a `200` was read (its body did not parse or was not a
