@@ -13,6 +13,7 @@ import { needsRefresh, now } from './refresh.js';
 /** What `auth.fetch` needs of the request's session (a `RequestSession`). */
 export interface FetchingSession {
   readonly record: SessionRecord | null;
+  readonly sink: { sent(): boolean };
   readonly core: { readonly cfg: { readonly refreshBuffer: number }; readonly provider: { readonly dpop: Dpop | null } };
   refreshNow(): Promise<unknown>;
 }
@@ -33,7 +34,9 @@ export function isNonceChallenge(response: Response): boolean {
  */
 export async function authFetch(session: FetchingSession, input: string | URL | Request, init?: RequestInit): Promise<Response> {
   if (!session.record) throw new UnauthenticatedError('auth.fetch() needs a signed-in session');
-  if (needsRefresh(session.record, session.core.cfg.refreshBuffer)) {
+  // Once the response has started, a refreshed session could not be written to the cookie (and a
+  // rotated refresh token must never be lost): the current token serves while it is valid.
+  if (needsRefresh(session.record, session.core.cfg.refreshBuffer) && !session.sink.sent()) {
     try {
       await session.refreshNow();
     } catch (error) {

@@ -175,6 +175,23 @@ describe.each(DPOP_FRAMEWORKS)('PAR + DPoP on %s', (_name, factory) => {
     expect(api.seen.at(-1)).toMatchObject({ scheme: 'DPoP', ok: true });
   });
 
+  test('auth.fetch after the response has started: no refresh (its cookie could not be written), the valid token is used', async () => {
+    const jar = new Jar();
+    await app.signIn(jar);
+    // the proactive refresh first (every token is inside `due`'s buffer)
+    expect((await due.get('/me', jar, JSON_ACCEPT)).status).toBe(200);
+    const record = await readSession(jar);
+    const grants = idp.counts.refreshGrants;
+    const res = await due.get(`/stream-then-call?to=${encodeURIComponent(`${api.url}/x`)}`, jar);
+    const grantsAfter = idp.counts.refreshGrants;
+    expect(res.status).toBe(200);
+    expect(res.text.split('\n')[0]).toBe('started');
+    expect(JSON.parse(res.text.split('\n')[1])).toMatchObject({ status: 200, body: { scheme: 'DPoP' } });
+    // one grant: the proactive refresh of this request; none by auth.fetch after the headers went
+    expect(grantsAfter).toBe(grants + 1);
+    expect(record.refreshToken).toBeTruthy();
+  });
+
   test('a stolen access token without the key is refused by the resource server', async () => {
     const jar = new Jar();
     await app.signIn(jar);

@@ -53,6 +53,15 @@ export const expressDpopApp: AppFactory = (options: SessionKitOptions<any>) => {
       next(error);
     }
   });
+  app.get('/stream-then-call', requireAuth(), async (req, res, next) => {
+    try {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('started\n');
+      res.end(JSON.stringify(await callApi(req.auth, String(req.query.to))));
+    } catch (error) {
+      res.end(`error ${(error as Error).name}`);
+    }
+  });
   app.all('/call-api', requireAuth(), async (req, res, next) => {
     try {
       res.json(await callApi(req.auth, String(req.query.to), req.method));
@@ -74,6 +83,18 @@ export const koaDpopApp: AppFactory = (options: SessionKitOptions<any>) => {
     if (key === 'GET /me') return guard(ctx, async () => void (ctx.body = view(ctx.state.auth)));
     if (key === 'GET /auth-shape') return void (ctx.body = shape(ctx.state.auth));
     if (key === 'POST /refresh-now') return guard(ctx, async () => void (ctx.body = view(await ctx.state.auth.refresh())));
+    if (key === 'GET /stream-then-call') {
+      return guard(ctx, async () => {
+        ctx.respond = false;
+        ctx.res.writeHead(200, { 'content-type': 'text/plain' });
+        ctx.res.write('started\n');
+        try {
+          ctx.res.end(JSON.stringify(await callApi(ctx.state.auth, String(ctx.query.to))));
+        } catch (error) {
+          ctx.res.end(`error ${(error as Error).name}`);
+        }
+      });
+    }
     if (ctx.path === '/call-api') return guard(ctx, async () => void (ctx.body = await callApi(ctx.state.auth, String(ctx.query.to), ctx.method)));
     return next();
   });
