@@ -9,6 +9,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { calculateJwkThumbprint, decodeJwt } from 'jose';
 import { Core } from '../../lib/core/engine.js';
 import { Dpop } from '../../lib/core/dpop.js';
+import { isNonceChallenge } from '../../lib/core/auth-fetch.js';
 import { ConfigError, memoryStore } from '../../lib/index.js';
 import { ALICE, Jar, PASSWORD, startApp, startDevIdp, type DevIdp } from '../helpers/harness.js';
 import { readSession } from '../helpers/tamper.js';
@@ -69,6 +70,24 @@ describe('session keys', () => {
     expect(header.jwk.d).toBeUndefined();
     expect(await calculateJwkThumbprint(header.jwk)).toBe(await dpop.thumbprint(ed));
     expect(decodeJwt(proof)).toMatchObject({ htm: 'GET', htu: 'https://api.example.com/a' });
+  });
+});
+
+describe('a resource server\'s use_dpop_nonce challenge', () => {
+  const answer = (status: number, headers: Record<string, string>) => new Response(null, { status, headers });
+  test.each([
+    ['DPoP error="use_dpop_nonce"', true],
+    ['DPoP error=use_dpop_nonce', true],
+    ['Bearer realm="api", DPoP algs="ES256", error="use_dpop_nonce"', true],
+    ['dpop ERROR="use_dpop_nonce"', true],
+    ['DPoP error="invalid_token"', false],
+    ['Bearer error="invalid_token"', false],
+  ])('%s → %s (with a DPoP-Nonce, on a 401)', (challenge, expected) => {
+    expect(isNonceChallenge(answer(401, { 'www-authenticate': challenge, 'dpop-nonce': 'n' }))).toBe(expected);
+  });
+  test('no DPoP-Nonce header, or not a 401: no challenge', () => {
+    expect(isNonceChallenge(answer(401, { 'www-authenticate': 'DPoP error="use_dpop_nonce"' }))).toBe(false);
+    expect(isNonceChallenge(answer(400, { 'www-authenticate': 'DPoP error="use_dpop_nonce"', 'dpop-nonce': 'n' }))).toBe(false);
   });
 });
 
