@@ -16,6 +16,7 @@ import { consoleLogger, DEFAULT_CLAIMS, DEFAULT_ROUTES, resolveRoutes, type Reso
 import { ENV_VARS, type Env } from './config/env.js';
 import { resolveCookie, type ResolvedCookie } from './config/cookie.js';
 import { Problems } from './config/problems.js';
+import { resolveDpop, resolvePar, type ResolvedDpop } from './config/sender.js';
 
 export { DEFAULT_CLAIMS, type ResolvedRoutes } from './config/defaults.js';
 export { isLoopbackHost, normalizeTyp } from './config/checks.js';
@@ -50,6 +51,10 @@ export interface ResolvedConfig {
   logger: Logger;
   debug: boolean;
   hooks: Readonly<Hooks<any, any>>;
+  /** `pushedAuthorizationRequests`: push every authorization request (PAR is also used when the provider requires it). */
+  par: boolean;
+  /** `dpop`: DPoP-bound tokens; undefined when off (see lib/config/sender.ts). */
+  dpop: ResolvedDpop | undefined;
 }
 
 /**
@@ -166,6 +171,8 @@ export function resolveConfig(options: SessionKitOptions = {}, env: Env = proces
     }
     return { audience, issuer: options.bearer.issuer, typ: typIn === false ? null : normalizeTyp(typIn) };
   }, undefined);
+  const par = attempt(() => resolvePar(options, env), false);
+  const dpop = attempt(() => resolveDpop(options, env), undefined);
   const middlewareAuth = {
     enabled: options.middlewareAuth?.enabled ?? false,
     unauthenticatedPaths: Object.freeze([...(options.middlewareAuth?.unauthenticatedPaths ?? [])]),
@@ -212,6 +219,8 @@ export function resolveConfig(options: SessionKitOptions = {}, env: Env = proces
       onRefreshError: options.onRefreshError,
       onDenied: options.onDenied,
     }),
+    par,
+    dpop,
   });
 }
 

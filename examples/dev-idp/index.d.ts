@@ -74,6 +74,18 @@ export type DevIdpCounts = {
      * `GET /.well-known/openid-configuration` requests
      */
     discoveryRequests: number;
+    /**
+     * successful pushes to `/request` (PAR, `201`)
+     */
+    pushedAuthorizationRequests: number;
+    /**
+     * `use_dpop_nonce` answers of the provider (token, userinfo, PAR endpoints)
+     */
+    dpopNonceChallenges: number;
+    /**
+     * requests to `/token` that carried a `DPoP` proof header
+     */
+    dpopProofs: number;
 };
 export type DevIdpOptions = {
     /**
@@ -116,6 +128,21 @@ export type DevIdpOptions = {
      * default); default true (rotate on every use, with reuse detection)
      */
     rotateRefreshTokens?: boolean;
+    /**
+     * true: the authorization endpoint accepts only pushed requests (RFC 9126; discovery says
+     * `require_pushed_authorization_requests`); default false (PAR is offered either way)
+     */
+    requirePushedAuthorizationRequests?: boolean;
+    /**
+     * the DPoP proof algorithms the provider accepts and lists in `dpop_signing_alg_values_supported`;
+     * default ['ES256', 'Ed25519', 'EdDSA']
+     */
+    dpopSigningAlgs?: string[];
+    /**
+     * true: every DPoP proof at the provider must carry a server nonce (RFC 9449 §8): a proof without
+     * one is answered `use_dpop_nonce` with a `DPoP-Nonce`; default false (DPoP is accepted either way)
+     */
+    dpopNonces?: boolean;
 };
 export type DevIdp = {
     /**
@@ -136,7 +163,7 @@ export type DevIdp = {
      */
     readonly counts: DevIdpCounts;
     /**
-     * how clients authenticated at `/token`, `/token/revocation` and `/token/introspection`, oldest first
+     * how clients authenticated at `/token`, `/token/revocation`, `/token/introspection` and `/request` (PAR), oldest first
      * (the last 1000; cleared by resetCounts): `client_secret_basic`, `client_secret_post`, `private_key_jwt` or `none`
      */
     readonly clientAuthLog: {

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 
-import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { SignJWT, decodeJwt, exportJWK, generateKeyPair } from 'jose';
 
 import {
   DEMO_USERS,
@@ -109,6 +109,9 @@ const REUSE_DETAIL = 'refresh token already used';
  * @property {number} faultedRequests requests answered by an injected fault
  * @property {number} jwksRequests `GET /jwks` requests (key-set fetches by relying parties)
  * @property {number} discoveryRequests `GET /.well-known/openid-configuration` requests
+ * @property {number} pushedAuthorizationRequests successful pushes to `/request` (PAR, `201`)
+ * @property {number} dpopNonceChallenges `use_dpop_nonce` answers of the provider (token, userinfo, PAR endpoints)
+ * @property {number} dpopProofs requests to `/token` that carried a `DPoP` proof header
  */
 
 /**
@@ -127,6 +130,14 @@ const REUSE_DETAIL = 'refresh token already used';
  *   or none); default false
  * @property {boolean} [rotateRefreshTokens] false: refresh tokens stay the same across refreshes (as with
  *   Entra ID, Google, Keycloak's default); default true (rotate on every use, with reuse detection)
+ * @property {boolean} [requirePushedAuthorizationRequests] true: the authorization endpoint accepts only
+ *   pushed requests (RFC 9126; discovery says `require_pushed_authorization_requests`); default false
+ *   (PAR is offered either way)
+ * @property {string[]} [dpopSigningAlgs] the DPoP proof algorithms the provider accepts and lists in
+ *   `dpop_signing_alg_values_supported`; default ['ES256', 'Ed25519', 'EdDSA']
+ * @property {boolean} [dpopNonces] true: every DPoP proof at the provider must carry a server nonce
+ *   (RFC 9449 §8): a proof without one is answered `use_dpop_nonce` with a `DPoP-Nonce`; default false
+ *   (DPoP is accepted either way)
  */
 
 /**
@@ -137,7 +148,7 @@ const REUSE_DETAIL = 'refresh token already used';
  * @property {(metadata: Record<string, unknown>) => Promise<void>} addClient register or replace a client at run time
  * @property {DevIdpCounts} counts live counters
  * @property {{ path: string, method: string }[]} clientAuthLog how clients authenticated at `/token`,
- *   `/token/revocation` and `/token/introspection`, oldest first (the last 1000; cleared by resetCounts):
+ *   `/token/revocation`, `/token/introspection` and `/request` (PAR), oldest first (the last 1000; cleared by resetCounts):
  *   `client_secret_basic`, `client_secret_post`, `private_key_jwt` or `none`
  * @property {() => void} resetCounts
  * @property {(fault: Fault, paths?: string[]) => void} setFault answer requests to `paths` (default ['/token']) with a fault
@@ -171,6 +182,9 @@ export async function startDevIdp(options = {}) {
     logger,
     ignoreOrganizationParam = false,
     rotateRefreshTokens = true,
+    requirePushedAuthorizationRequests = false,
+    dpopNonces = false,
+    dpopSigningAlgs,
   } = options;
   const log = typeof logger === 'function' ? logger : () => {};
   for (const [name, value] of Object.entries({ accessTokenTTL, idTokenTTL, refreshTokenTTL })) {
@@ -228,6 +242,9 @@ export async function startDevIdp(options = {}) {
     faultedRequests: 0,
     jwksRequests: 0,
     discoveryRequests: 0,
+    pushedAuthorizationRequests: 0,
+    dpopNonceChallenges: 0,
+    dpopProofs: 0,
   };
 
   /**
@@ -391,6 +408,10 @@ export async function startDevIdp(options = {}) {
         ),
       },
       backchannelLogout: { enabled: true },
+      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests },
+      dPoP: dpopNonces
+        ? { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true }
+        : { enabled: true },
       revocation: {
         enabled: true,
         allowedPolicy: async (/** @type {any} */ _ctx, /** @type {any} */ client, /** @type {any} */ token) => {
@@ -438,6 +459,7 @@ export async function startDevIdp(options = {}) {
       Session: refreshTokenTTL,
       Grant: refreshTokenTTL,
     },
+    ...(dpopSigningAlgs ? { enabledJWA: { dPoPSigningAlgValues: [...dpopSigningAlgs] } } : {}),
     clientBasedCORS: () => false,
     async renderError(/** @type {any} */ ctx, /** @type {{ error: string, error_description?: string }} */ out) {
       ctx.type = 'html';
@@ -487,7 +509,16 @@ export async function startDevIdp(options = {}) {
    * @param {any} ctx
    */
   function keepRequestedOfflineAccess(ctx) {
-    const raw = ctx.method === 'POST' ? ctx.oidc.body?.scope : ctx.query?.scope;
+    let raw = ctx.method === 'POST' ? ctx.oidc.body?.scope : ctx.query?.scope;
+    // A pushed request (PAR): the scope the client pushed, kept in the stored request object.
+    const pushed = ctx.oidc.entities?.PushedAuthorizationRequest?.request;
+    if (typeof pushed === 'string') {
+      try {
+        raw = decodeJwt(pushed).scope;
+      } catch {
+        // oidc-provider made it; it decodes
+      }
+    }
     if (typeof raw !== 'string' || !raw.split(' ').includes('offline_access')) return;
     if (!ctx.oidc.client?.grantTypeAllowed('refresh_token')) return;
     if (!String(ctx.oidc.params.response_type ?? '').split(' ').includes('code')) return;
@@ -621,7 +652,12 @@ export async function startDevIdp(options = {}) {
   provider.use(async (/** @type {any} */ ctx, /** @type {() => Promise<void>} */ next) => {
     await next();
     if (ctx.method === 'POST' && ctx.path === '/token/revocation' && ctx.status === 200) counts.revocations += 1;
-    if (ctx.method === 'POST' && (ctx.path === '/token' || ctx.path === '/token/revocation' || ctx.path === '/token/introspection')) {
+    if (ctx.method === 'POST' && ctx.path === '/request' && ctx.status === 201) counts.pushedAuthorizationRequests += 1;
+    if (ctx.method === 'POST' && ctx.path === '/token' && ctx.headers.dpop) counts.dpopProofs += 1;
+    if (/use_dpop_nonce/.test(String(ctx.response.get('www-authenticate') ?? '')) || (ctx.status === 400 && /use_dpop_nonce/.test(typeof ctx.body === 'string' ? ctx.body : JSON.stringify(ctx.body ?? '')))) {
+      counts.dpopNonceChallenges += 1;
+    }
+    if (ctx.method === 'POST' && (ctx.path === '/token' || ctx.path === '/token/revocation' || ctx.path === '/token/introspection' || ctx.path === '/request')) {
       // how the client authenticated (oidc-provider accepts Basic and form secrets alike)
       const body = ctx.oidc?.body ?? {};
       const method = /^basic /i.test(String(ctx.headers.authorization ?? '')) ? 'client_secret_basic'

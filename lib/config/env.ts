@@ -20,6 +20,8 @@ export const ENV_VARS = Object.freeze({
   'cookie.maxAge': 'SESSIONKIT_COOKIE_MAX_AGE',
   'cookie.domain': 'SESSIONKIT_COOKIE_DOMAIN',
   'cookie.sameSite': 'SESSIONKIT_COOKIE_SAMESITE',
+  pushedAuthorizationRequests: 'SESSIONKIT_PUSHED_AUTHORIZATION_REQUESTS',
+  dpop: 'SESSIONKIT_DPOP',
 } as const);
 
 /** An option that a variable can set. */

@@ -8,9 +8,10 @@
 import type { Auth, RefreshOptions } from '../types/session.js';
 import type { CoreContext } from './context.js';
 import type { AuthFields } from './view.js';
+import { authFetch, type FetchingSession } from './auth-fetch.js';
 
 /** What an `Auth` object's methods call: the request session behind it. */
-export interface AuthOwner {
+export interface AuthOwner extends FetchingSession {
   readonly core: CoreContext;
   refreshNow(options?: RefreshOptions): Promise<Auth>;
   switchOrganization(organizationId: string): Promise<Auth>;
@@ -66,6 +67,11 @@ export class SessionAuth {
 
   switchOrganization(organizationId: string): Promise<Auth> {
     return this.#owner.switchOrganization(organizationId);
+  }
+
+  /** `auth.fetch()`: see lib/core/auth-fetch.ts (a prototype method: no closure per request). */
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+    return authFetch(this.#owner, input, init);
   }
 
   /** The core behind an `Auth` object made here; null for anything else. */

@@ -4,25 +4,30 @@
  *
  * @packageDocumentation
  */
-import type { ClaimNames, SessionRecord } from '../types/session.js';
+import type { ResolvedConfig } from '../config.js';
+import type { SessionRecord } from '../types/session.js';
+import { incomingToken, senderAllowed } from './dpop-verify.js';
+import type { RequestView } from './http.js';
 import { now } from './policy.js';
 import type { BearerVerifier } from './tokens.js';
 import { signedInFields, userFromClaims, type AuthFields } from './view.js';
 
-const BEARER = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/i;
-
-/** The `Auth` fields of a valid bearer access token in `header`; null when there is none or it does not verify. */
-export async function bearerFields(verifier: BearerVerifier, header: string | string[] | undefined, names: ClaimNames): Promise<AuthFields | null> {
-  const match = typeof header === 'string' ? BEARER.exec(header) : null;
-  if (!match) return null;
-  const claims = await verifier.verify(match[1]);
+/**
+ * The `Auth` fields of a valid access token in the request's `Authorization` header (`Bearer`, or
+ * `DPoP` with a valid proof: lib/core/dpop-verify.ts); null when there is none or it does not verify.
+ */
+export async function bearerFields(cfg: ResolvedConfig, verifier: BearerVerifier, request: RequestView): Promise<AuthFields | null> {
+  const incoming = incomingToken(request.headers.authorization);
+  if (!incoming) return null;
+  const claims = await verifier.verify(incoming.token);
   if (!claims) return null;
+  if (!(await senderAllowed(cfg, request, incoming, claims))) return null;
   const record: SessionRecord = {
     v: 1,
     user: userFromClaims(claims),
-    accessToken: match[1],
+    accessToken: incoming.token,
     expiresAt: claims.exp as number,
     createdAt: typeof claims.iat === 'number' ? claims.iat : now(),
   };
-  return signedInFields(record, claims, {}, names);
+  return signedInFields(record, claims, {}, cfg.claims);
 }

@@ -11,6 +11,7 @@ import type { Auth, SessionRecord } from '../types/session.js';
 import type { Denial, RequireAuthOptions } from '../types/hooks.js';
 import type { SessionKitOptions } from '../types/options.js';
 import { denialOf } from './guard.js';
+import { tokenChallenge } from './dpop-verify.js';
 import type { AuthFields } from './view.js';
 import { acceptsHtml, isOriginForm, json, redirect, splitUrl, type Reply, type RequestView, type ResponseSink } from './http.js';
 import { Provider } from './provider.js';
@@ -133,7 +134,8 @@ export class Core implements CoreContext {
     if (denial.reason === 'forbidden') return json(403, { error: 'forbidden' });
     const method = request.method.toUpperCase();
     if ((method === 'GET' || method === 'HEAD') && acceptsHtml(request) && denial.loginUrl) return redirect(denial.loginUrl);
-    return json(401, { error: 'unauthenticated' }, { 'WWW-Authenticate': `Bearer realm="${this.cfg.baseURL.host}"` });
+    const challenge = tokenChallenge(request.raw, this.cfg.baseURL.host) ?? `Bearer realm="${this.cfg.baseURL.host}"`; // a refused DPoP/bearer token: error="invalid_token"
+    return json(401, { error: 'unauthenticated' }, { 'WWW-Authenticate': challenge });
   }
 
   /** The login URL that brings the user back to this request. */

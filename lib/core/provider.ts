@@ -9,6 +9,9 @@ import * as oidc from 'openid-client';
 import { compactVerify, createRemoteJWKSet, importJWK } from 'jose';
 import type { ResolvedConfig } from '../config.js';
 import { ProviderUnavailableError, RefreshError } from '../errors.js';
+import { Dpop } from './dpop.js';
+import { authorizationUrlFor, dpopOptions } from './sender.js';
+import type { DpopSessionKey } from '../types/session.js';
 
 /** A token-endpoint response as sessionkit uses it. */
 export interface TokenResponse {
@@ -42,7 +45,11 @@ export class Provider {
 
   constructor(cfg: ResolvedConfig) {
     this.#cfg = cfg;
+    this.dpop = cfg.dpop ? new Dpop(cfg.dpop) : null;
   }
+
+  /** DPoP keys and proofs (`dpop` option); null when DPoP is off. */
+  readonly dpop: Dpop | null;
 
   /** Consecutive failed discoveries, and until when (ms) no new attempt is made. */
   #failures = 0;
@@ -212,7 +219,8 @@ export class Provider {
 
   /** Build the authorization URL for one sign-in attempt. */
   async authorizationUrl(params: Record<string, string>): Promise<URL> {
-    return oidc.buildAuthorizationUrl(await this.configuration(), params);
+    // pushed (PAR) when configured or required by the provider: lib/core/sender.ts
+    return authorizationUrlFor(await this.configuration(), params, this.#cfg.par);
   }
 
   /**
@@ -220,13 +228,14 @@ export class Provider {
    * it), PKCE and the ID token's nonce, issuer, audience, expiry and signature (against the
    * provider's JWKS, when it publishes one).
    */
-  async exchangeCode(callbackUrl: URL, checks: { state: string; nonce: string; codeVerifier: string }): Promise<TokenResponse> {
-    const tokens = await oidc.authorizationCodeGrant(await this.configuration(), callbackUrl, {
+  async exchangeCode(callbackUrl: URL, checks: { state: string; nonce: string; codeVerifier: string }, dpopKey?: DpopSessionKey): Promise<TokenResponse> {
+    const configuration = await this.configuration();
+    const tokens = await oidc.authorizationCodeGrant(configuration, callbackUrl, {
       expectedState: checks.state,
       expectedNonce: checks.nonce,
       pkceCodeVerifier: checks.codeVerifier,
       idTokenExpected: true,
-    });
+    }, undefined, await dpopOptions(this.dpop, configuration, dpopKey));
     // openid-client trusts the token endpoint's TLS for the ID token; sessionkit checks its
     // signature too (with key-rotation tolerance), so that a session never rests on a forged one.
     if (tokens.id_token) await this.withKeys((keys) => compactVerify(tokens.id_token!, keys, { algorithms: ASYMMETRIC_ALGS }));
@@ -234,7 +243,7 @@ export class Provider {
   }
 
   /** Run a refresh grant; failures become {@link RefreshError} with `isTransient` set. */
-  async refresh(refreshToken: string, params: Record<string, string>): Promise<TokenResponse> {
+  async refresh(refreshToken: string, params: Record<string, string>, dpopKey?: DpopSessionKey): Promise<TokenResponse> {
     let configuration: oidc.Configuration;
     try {
       configuration = await this.configuration();
@@ -243,7 +252,7 @@ export class Provider {
     }
     let response: TokenResponse;
     try {
-      response = toTokenResponse(await oidc.refreshTokenGrant(configuration, refreshToken, params));
+      response = toTokenResponse(await oidc.refreshTokenGrant(configuration, refreshToken, params, await dpopOptions(this.dpop, configuration, dpopKey)));
     } catch (error) {
       throw toRefreshError(error);
     }
@@ -279,10 +288,10 @@ export class Provider {
   }
 
   /** Fetch userinfo for `sub`; null when the provider has no userinfo endpoint. */
-  async userinfo(accessToken: string, sub: string): Promise<Record<string, unknown> | null> {
+  async userinfo(accessToken: string, sub: string, dpopKey?: DpopSessionKey): Promise<Record<string, unknown> | null> {
     const configuration = await this.configuration();
     if (!configuration.serverMetadata().userinfo_endpoint) return null;
-    return (await oidc.fetchUserInfo(configuration, accessToken, sub)) as Record<string, unknown>;
+    return (await oidc.fetchUserInfo(configuration, accessToken, sub, await dpopOptions(this.dpop, configuration, dpopKey))) as Record<string, unknown>;
   }
 }
 
@@ -297,7 +306,7 @@ function toTokenResponse(tokens: oidc.TokenEndpointResponse & oidc.TokenEndpoint
 }
 
 /** OAuth errors that say "the provider itself is failing": transient even on a 400. */
-const TRANSIENT_OAUTH_ERRORS = new Set(['temporarily_unavailable', 'server_error', 'slow_down']);
+const TRANSIENT_OAUTH_ERRORS = new Set(['temporarily_unavailable', 'server_error', 'slow_down', 'use_dpop_nonce']); // use_dpop_nonce: a second challenge in a row (openid-client answers one); the refresh token is unspent
 
 /**
  * openid-client codes raised only after a `200` was read (its body did not parse or was not a

@@ -110,7 +110,7 @@ export class Refresher {
       if (!gate) {
         throw new RefreshError('refresh attempts rest after repeated provider failures (circuit open)', { isTransient: true, circuitOpen: true });
       }
-      const response = await this.#provider.refresh(refreshToken, params).then(
+      const response = await this.#provider.refresh(refreshToken, params, record.dpopKey).then(
         (answer) => (this.circuit.succeeded(), answer),
         (error: unknown) => {
           // A refusal is an answer: the provider is there.

@@ -150,7 +150,7 @@ export class RequestSession {
 
   /** A request without a session cookie may carry a bearer access token (only with the `bearer` option). */
   async #loadBearer(verifier: NonNullable<CoreContext['bearer']>): Promise<void> {
-    const fields = await bearerFields(verifier, this.request.headers.authorization, this.core.cfg.claims);
+    const fields = await bearerFields(this.core.cfg, verifier, this.request);
     if (!fields) return;
     // A bearer request has no session to refresh or write: auth is the token's view, nothing more.
     this.auth.show(fields);

@@ -7,7 +7,7 @@
 import type { Auth, ClaimNames, Impersonator, SessionRecord, User } from '../types/session.js';
 
 /** The data fields of {@link Auth} (everything but its methods). */
-export type AuthFields = Omit<Auth, 'refresh' | 'switchOrganization'>;
+export type AuthFields = Omit<Auth, 'refresh' | 'switchOrganization' | 'fetch'>;
 
 /** The fields of a signed-out request. */
 export function signedOutFields(): AuthFields {

@@ -20,6 +20,7 @@ import { idTokenClaims } from '../core/tokens.js';
 import { signedInFields, userFromClaims } from '../core/view.js';
 import type { SessionRecord } from '../types/session.js';
 import { providerUnavailable } from './unavailable.js';
+import { dpopAlgorithms } from '../core/sender.js';
 
 /** Answer `GET /callback`. */
 export async function callback(core: CoreContext, request: RequestView, sink: ResponseSink, query: URLSearchParams): Promise<Reply> {
@@ -155,8 +156,10 @@ async function signIn(core: CoreContext, request: RequestView, query: URLSearchP
   const callbackUrl = new URL(cfg.redirectUri);
   callbackUrl.search = query.toString();
   let tokens;
+  // DPoP: the session's own key pair, made now; the tokens are bound to it (sealed in the session).
+  const dpopKey = await newDpopKey(core);
   try {
-    tokens = await core.provider.exchangeCode(callbackUrl, tx);
+    tokens = await core.provider.exchangeCode(callbackUrl, tx, dpopKey);
   } catch (error) {
     const oauthError =
       error instanceof oidc.ResponseBodyError || error instanceof oidc.AuthorizationResponseError
@@ -169,7 +172,7 @@ async function signIn(core: CoreContext, request: RequestView, query: URLSearchP
   let claims = tokens.idTokenClaims ?? {};
   if (typeof claims.sub !== 'string') throw new CallbackError('exchange_failed', 'the provider returned no ID token');
   if (!claims.email) {
-    const info = await core.provider.userinfo(tokens.accessToken, claims.sub).catch(() => null);
+    const info = await core.provider.userinfo(tokens.accessToken, claims.sub, dpopKey).catch(() => null);
     if (info) claims = { ...info, ...claims };
   }
   let info;
@@ -195,9 +198,23 @@ async function signIn(core: CoreContext, request: RequestView, query: URLSearchP
   if (organizationId) record.organizationId = organizationId;
   if (typeof claims.sid === 'string') record.sid = claims.sid;
   if (!record.refreshToken) delete record.refreshToken;
+  if (dpopKey) record.dpopKey = dpopKey;
   return { record, returnTo: tx.returnTo, appState: tx.appState };
 }
 
 function page(loginPath: string, message: string): string {
   return notice('Sign-in failed', [message], `<a class="button" href="${loginPath}">Try again</a>`);
+}
+
+/** A new session's DPoP key (`dpop: true`); undefined without DPoP or with the app's own key. */
+async function newDpopKey(core: CoreContext) {
+  const dpop = core.provider.dpop;
+  if (!dpop) return undefined;
+  let configuration;
+  try {
+    configuration = await core.provider.configuration();
+  } catch (error) {
+    throw new CallbackError('exchange_failed', `the code exchange failed: ${describe(error)}`, { cause: error });
+  }
+  return dpop.newSessionKey(dpopAlgorithms(configuration));
 }

@@ -86,6 +86,15 @@ export interface ClientPrivateJwk {
   [parameter: string]: unknown;
 }
 
+/** The `dpop` option as an object. */
+export interface DpopOptions {
+  /**
+   * One key for every session instead of a key per session: a private JWK (object or JSON text)
+   * or a PEM, EC P-256 (ES256) or Ed25519 (EdDSA). Keep it secret like `clientSecret`.
+   */
+  privateKey?: string | ClientPrivateJwk;
+}
+
 /** The `bearer` option: which `Authorization: Bearer` JWT access tokens are accepted. */
 export interface BearerOptions {
   /** The audience (`aud`) your API expects; one of them must be in the token. */
@@ -252,6 +261,22 @@ export interface SessionKitOptions<Req = unknown, Res = unknown> extends Hooks<R
    * @default off: that header is ignored
    */
   bearer?: BearerOptions;
+  /**
+   * Send the authorization request by PAR (RFC 9126): `/login` pushes it to the provider and
+   * redirects with `request_uri` only. Automatic when the provider's discovery says
+   * `require_pushed_authorization_requests`.
+   * @default false (true when the provider requires it)
+   * @env SESSIONKIT_PUSHED_AUTHORIZATION_REQUESTS (`1` or `true`)
+   */
+  pushedAuthorizationRequests?: boolean;
+  /**
+   * DPoP-bound tokens (RFC 9449): `true` makes a key pair per session (ES256, or EdDSA when the
+   * provider accepts only that), kept sealed in the session; `{ privateKey }` uses one key for
+   * all. The code exchange and every refresh carry proofs; `auth.fetch()` adds them for APIs.
+   * @default false
+   * @env SESSIONKIT_DPOP (`1` or `true`: a key per session)
+   */
+  dpop?: boolean | DpopOptions;
   /**
    * Milliseconds for any call to the provider.
    * @default 5000

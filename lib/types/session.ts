@@ -52,6 +52,14 @@ export interface Auth {
   refresh(options?: RefreshOptions): Promise<Auth>;
   /** Refresh into another organization; throws {@link OrganizationSwitchError} when refused. */
   switchOrganization(organizationId: string): Promise<Auth>;
+  /**
+   * `fetch` to a resource server with the current access token: `Authorization: Bearer`, or
+   * `Authorization: DPoP` with a fresh proof (`htm`, `htu`, `ath`) when `dpop` is on. Refreshes
+   * first when the token is inside the refresh buffer; retries once on a `use_dpop_nonce`
+   * challenge (the nonce is remembered per origin). Throws {@link UnauthenticatedError} when
+   * signed out.
+   */
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
 }
 
 /** The record sealed into the session cookie. `req.session` exposes it read-only. */
@@ -74,6 +82,19 @@ export interface SessionRecord {
   createdAt: number;
   /** Last activity written to the cookie, Unix seconds (kept only with `session.idleTimeout`). */
   touchedAt?: number;
+  /** The session's own DPoP private key (`dpop: true`), sealed with the session; never sent in clear. */
+  dpopKey?: DpopSessionKey;
+}
+
+/**
+ * A session's DPoP private key as sealed in the session: a private JWK reduced to `crv` and `d`
+ * (the public members are derived again when it is used, which keeps the cookie small).
+ */
+export interface DpopSessionKey {
+  /** `P-256` (ES256) or `Ed25519` (EdDSA). */
+  crv: 'P-256' | 'Ed25519';
+  /** The private key, base64url. */
+  d: string;
 }
 
 /** Where each `Auth` field is read from in the access-token claims. */
