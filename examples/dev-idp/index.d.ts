@@ -10,8 +10,8 @@ export type { DemoUser, Membership, Organization } from './accounts.js';
 /** Client metadata for a web app at `baseURL` (or several): `/callback`, `/`, code + refresh, client_secret_basic; `extra` on top. */
 export declare function webClient(app: { clientId: string; clientSecret: string; baseURL: string | string[] } & Record<string, unknown>): Record<string, unknown>;
 export declare const DEFAULT_CLIENT: Readonly<{
-    client_id: "sessionkit-example";
-    client_secret: "sessionkit-example-secret-change-me";
+    client_id: string;
+    client_secret: string;
     client_name: "sessionkit example app";
     redirect_uris: readonly string[];
     post_logout_redirect_uris: readonly string[];

@@ -22,8 +22,9 @@ import { loginPage, logoutPage, messagePage } from './views.js';
 
 export { DEMO_USERS, ORGANIZATIONS };
 
-// oidc-provider 9 prints "Unsupported runtime" on Node 20 when it is first imported; it works
-// here (see DESIGN.md), so that single line is dropped. Nothing else is filtered.
+// oidc-provider 9 prints "Unsupported runtime" on Node 20 when it is first imported (it declares
+// Node 22 in its engines, but everything this provider uses works on Node 20, which the whole test
+// suite shows), so that single line is dropped. Nothing else is filtered.
 const { default: Provider, errors, interactionPolicy } = await (async () => {
   const warn = console.warn;
   console.warn = (/** @type {unknown[]} */ ...args) => {

@@ -8,7 +8,7 @@
 //   SESSIONKIT_COOKIE_PASSWORD   use your own provider / settings instead of the dev ones
 //                                (with SESSIONKIT_ISSUER set, the dev provider is not started)
 
-import { startDevIdp, webClient, DEMO_USERS, ORGANIZATIONS } from '../dev-idp/index.js';
+import { startDevIdp, webClient, DEFAULT_CLIENT, DEMO_USERS, ORGANIZATIONS } from '../dev-idp/index.js';
 
 /**
  * Start the provider and the app built by `createApp`; Ctrl-C stops both.
@@ -20,8 +20,7 @@ export async function runExample({ label, createApp }) {
   const DEV_ONLY_COOKIE_PASSWORD = 'dev-only-insecure-cookie-password-change-me-0123456789';
 
   // The dev provider's demo client (public demo values, like the demo passwords).
-  const DEV_CLIENT_ID = 'sessionkit-example';
-  const DEV_CLIENT_SECRET = 'sessionkit-example-secret-change-me';
+  const { client_id: DEV_CLIENT_ID, client_secret: DEV_CLIENT_SECRET } = DEFAULT_CLIENT;
 
   const env = process.env;
   const port = Number(env.PORT ?? 3000);
