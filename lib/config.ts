@@ -9,7 +9,8 @@ import { MemoryCoordinator, type RefreshCoordinator } from './core/coordinator.j
 import type { SessionStore } from './core/store.js';
 import type { ClaimNames, Logger } from './types/session.js';
 import type { Hooks } from './types/hooks.js';
-import type { EndpointsOptions, SessionKitOptions } from './types/options.js';
+import type { SessionKitOptions } from './types/options.js';
+import type { EndpointsOptions } from './types/option-groups.js';
 import { checkProviderUrlWith, insecureProvider, isLoopbackHost, joinPath, normalizeTyp, number, parseUrl } from './config/checks.js';
 import { resolveClientAuth, type ResolvedClientAuth } from './config/client-auth.js';
 import { consoleLogger, DEFAULT_CLAIMS, DEFAULT_ROUTES, resolveRoutes, type ResolvedRoutes } from './config/defaults.js';

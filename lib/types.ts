@@ -7,3 +7,4 @@
 export type * from './types/session.js';
 export type * from './types/hooks.js';
 export type * from './types/options.js';
+export type * from './types/option-groups.js';

@@ -9,7 +9,7 @@ import { ENV_VARS } from '../lib/config/env.js';
 import { resolveConfig } from '../lib/config.js';
 
 const root = new URL('../', import.meta.url);
-const source = readFileSync(new URL('lib/types/options.ts', root), 'utf8');
+const source = ['options', 'option-groups'].map((name) => readFileSync(new URL(`lib/types/${name}.ts`, root), 'utf8')).join('\n');
 const readme = readFileSync(new URL('README.md', root), 'utf8');
 
 /** Each field of `interface name` with its doc comment. */

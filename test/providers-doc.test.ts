@@ -14,7 +14,7 @@ import { resolveConfig } from '../lib/config.js';
 import type { ClaimNames, EndpointsOptions, SessionKitOptions } from '../lib/types.js';
 
 const DOC = fileURLToPath(new URL('../docs/providers.md', import.meta.url));
-const TYPES = ['session', 'hooks', 'options'].map((name) => fileURLToPath(new URL(`../lib/types/${name}.ts`, import.meta.url)));
+const TYPES = ['session', 'hooks', 'options', 'option-groups'].map((name) => fileURLToPath(new URL(`../lib/types/${name}.ts`, import.meta.url)));
 
 /** The recipes the document promises, in its order. */
 const EXPECTED = ['auth0', 'okta', 'entra', 'keycloak', 'google', 'workos', 'cognito', 'github'];

@@ -6,7 +6,8 @@
  */
 import { createPrivateKey, type JsonWebKey as NodeJwk, type KeyObject } from 'node:crypto';
 import { ConfigError } from '../errors.js';
-import type { ClientAuthMethod, ClientPrivateJwk, SessionKitOptions } from '../types/options.js';
+import type { SessionKitOptions } from '../types/options.js';
+import type { ClientAuthMethod, ClientPrivateJwk } from '../types/option-groups.js';
 import { ENV_VARS, type Env } from './env.js';
 
 /** The client-authentication method after defaults and validation. */

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import { ConfigError } from '../errors.js';
-import type { CookieOptions, SameSite } from '../types/options.js';
+import type { CookieOptions, SameSite } from '../types/option-groups.js';
 import { checkCookiePrefix, number, resolvePasswords } from './checks.js';
 import { ENV_VARS, type Env } from './env.js';
 import type { Problems } from './problems.js';

@@ -7,7 +7,7 @@
 import type { ResolvedConfig } from '../config.js';
 import type { SessionRecord } from '../types/session.js';
 import { incomingToken, senderAllowed } from './dpop-verify.js';
-import type { RequestView } from './http.js';
+import type { RequestView, ResponseSink } from './http.js';
 import { now } from './policy.js';
 import type { BearerVerifier } from './tokens.js';
 import { signedInFields, userFromClaims, type AuthFields } from './view.js';
@@ -30,4 +30,24 @@ export async function bearerFields(cfg: ResolvedConfig, verifier: BearerVerifier
     createdAt: typeof claims.iat === 'number' ? claims.iat : now(),
   };
   return signedInFields(record, claims, {}, cfg.claims);
+}
+
+/** What {@link loadBearer} needs of the request's session. */
+interface BearerSession {
+  readonly core: { readonly cfg: ResolvedConfig };
+  readonly request: RequestView;
+  readonly sink: ResponseSink;
+  readonly auth: { show(fields: AuthFields): void };
+}
+
+/**
+ * Show a request without a session cookie as its bearer token's view, when it carries a valid one:
+ * nothing to refresh or write, and a response that depends on `Authorization`.
+ */
+export async function loadBearer(session: BearerSession, verifier: BearerVerifier): Promise<void> {
+  const fields = await bearerFields(session.core.cfg, verifier, session.request);
+  if (!fields) return;
+  session.auth.show(fields);
+  session.sink.append('Vary', 'Authorization');
+  session.sink.set('Cache-Control', 'private, no-store');
 }

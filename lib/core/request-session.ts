@@ -1,24 +1,24 @@
 /**
- * One request's session: read and unsealed from its cookies, refreshed before the handler when
- * the access token is about to expire, and written back on the same response. It owns the
- * `Auth` object handed to handlers, whose `refresh()` and `switchOrganization()` write here.
+ * One request's session itself: read and unsealed from its cookies (or found in the cache),
+ * shown through its `Auth` object, written back (sealed, chunked, into the store when there is
+ * one) and cleared, on the same response. What acts on it lives beside it: the rules in
+ * `policy.ts`, the store in `persistence.ts`, refresh / switch / sign-in / sign-out in
+ * `session-actions.ts` and `sign-out.ts`, the `Auth` object in `auth.ts`, bearer tokens in `bearer.ts`.
  *
  * @packageDocumentation
  */
-import { OrganizationSwitchError, RefreshError, SessionTooLargeError, TokenError, UnauthenticatedError, UsageError } from '../errors.js';
+import { SessionTooLargeError } from '../errors.js';
 import type { Auth, RefreshOptions, SessionRecord } from '../types/session.js';
 import { SessionAuth } from './auth.js';
-import { bearerFields } from './bearer.js';
+import { loadBearer } from './bearer.js';
 import type { CoreContext } from './context.js';
 import type { RequestView, ResponseSink } from './http.js';
-import { forget, persist, sessionOf } from './persistence.js';
-import { isEnded, needsReauthentication, needsRefresh, now, timing, endKeys } from './policy.js';
-import { sessionToKeep, type Refreshed } from './refresh.js';
-import { runHook } from './hooks.js';
+import { persist, sessionOf } from './persistence.js';
+import { endKeys, isEnded, needsRefresh, now, timing } from './policy.js';
+import { refreshDue, refreshNow, signOut, switchOrganization } from './session-actions.js';
 import { endSession } from './sign-out.js';
 import type { CookiePayload } from './session-cookie.js';
-import { idTokenClaims } from './tokens.js';
-import { deepFreeze, signedInFields, type AuthFields } from './view.js';
+import { verifiedFields } from './verified-view.js';
 
 /** The core that made `auth` (what `requireAuth()` decides with); null when `auth` is not sessionkit's. */
 export function contextOf(auth: unknown): CoreContext | null {
@@ -50,15 +50,9 @@ export class RequestSession {
 
   #incoming: string | null;
 
-  /** The first of the incoming values that unseals (a junk duplicate never costs the real session). */
-  async #unsealIncoming(): Promise<CookiePayload | null> {
-    const payload = await this.core.cookies.unseal(this.#incoming!);
-    if (payload) return payload;
-    for (const value of this.core.cookies.alternatives(this.request.headers.cookie, this.#incoming!)) {
-      const other = await this.core.cookies.unseal(value);
-      if (other) return other;
-    }
-    return null;
+  /** The session cookie's value as it came in (null: none); sign-in ends the session it names. */
+  get incoming(): string | null {
+    return this.#incoming;
   }
 
   /** A session for a request whose incoming cookie is not read (sign-in writes over it). */
@@ -111,10 +105,10 @@ export class RequestSession {
     const { core } = this;
     if (this.#incoming === null) {
       if (this.#names.length) this.clear();
-      else if (core.bearer) await this.#loadBearer(core.bearer);
+      else if (core.bearer) await loadBearer(this, core.bearer);
       return;
     }
-    const payload = await this.#unsealIncoming();
+    const payload = await core.cookies.unsealIncoming(this.#incoming, this.request.headers.cookie);
     let record: SessionRecord | null;
     try {
       record = payload && (await sessionOf(core.cfg, payload));
@@ -142,83 +136,26 @@ export class RequestSession {
       this.clear();
       return;
     }
-    if (!(await this.#show(record))) return;
-    if (refresh && needsRefresh(record, core.cfg.refreshBuffer)) await this.#refreshDue(record);
-    else if (when === 'touch') await this.#commit(record);
+    if (!(await this.show(record))) return;
+    if (refresh && needsRefresh(record, core.cfg.refreshBuffer)) await refreshDue(this, record);
+    else if (when === 'touch') await this.commit(record);
     else this.markPrivate();
   }
 
-  /** A request without a session cookie may carry a bearer access token (only with the `bearer` option). */
-  async #loadBearer(verifier: NonNullable<CoreContext['bearer']>): Promise<void> {
-    const fields = await bearerFields(this.core.cfg, verifier, this.request);
-    if (!fields) return;
-    // A bearer request has no session to refresh or write: auth is the token's view, nothing more.
-    this.auth.show(fields);
-    this.sink.append('Vary', 'Authorization');
-    this.sink.set('Cache-Control', 'private, no-store');
-  }
-
   /** Make `record` the request's session (verifying its access token); false when it does not verify. */
-  async #show(record: SessionRecord): Promise<boolean> {
-    let fields = this.core.views.get(record);
+  async show(record: SessionRecord): Promise<boolean> {
+    const fields = await verifiedFields(this.core, record);
     if (!fields) {
-      let info;
-      try {
-        info = await this.core.inspector.inspect(record.accessToken, record.expiresAt);
-      } catch (error) {
-        if (!(error instanceof TokenError)) throw error;
-        this.core.cfg.logger.warn({ reason: error.message }, 'sessionkit: session access token does not verify; signed out');
-        this.clear();
-        return false;
-      }
-      fields = signedInFields(record, info.claims, idTokenClaims(record.idToken), this.core.cfg.claims);
-      // The same record (same cookie value) shows the same view: compute it once, share it frozen.
-      if (info.final) this.core.views.set(record, deepFreeze(fields));
+      this.clear();
+      return false;
     }
     this.record = record;
     this.auth.show(fields);
     return true;
   }
 
-  /** The proactive refresh before the handler; failures follow the policy, never throw. */
-  async #refreshDue(record: SessionRecord): Promise<void> {
-    if (!record.refreshToken) {
-      if (record.expiresAt <= now()) this.clear();
-      else this.markPrivate();
-      return;
-    }
-    try {
-      await this.#take(await this.core.refresher.refresh(record, null, this.request.raw));
-    } catch (error) {
-      const failure = error instanceof RefreshError ? error : new RefreshError(String(error), { isTransient: true, cause: error });
-      if (!failure.isTransient) {
-        await forget(this.core.cfg, record);
-        this.clear();
-      } else if (record.expiresAt <= now()) {
-        // Keep the cookie for the next request; this one goes on signed out.
-        this.markPrivate();
-        this.#signOutView();
-      } else {
-        this.markPrivate();
-      }
-    }
-  }
-
-  /**
-   * Take a refresh's result: written to the response, except tokens that a finished grant's memo
-   * handed to a late request (cookie sessions): those serve this request only, and no cookie is
-   * written — the browser that refreshed already has them, and a replayed stolen cookie must not
-   * obtain the rotated refresh token. With a store, the store is the truth and is written as usual.
-   */
-  async #take({ record, source }: Refreshed): Promise<void> {
-    if (source !== 'memo' || this.core.cfg.store) return this.#commit(record);
-    this.markPrivate();
-    const previous = this.record;
-    if (await this.#show(record)) this.request.expose?.(previous, this.record);
-  }
-
   /** Seal `record` into the response and show it. */
-  async #commit(record: SessionRecord): Promise<void> {
+  async commit(record: SessionRecord): Promise<void> {
     const { cfg } = this.core;
     // A refresh that raced a logout (or a back-channel logout) must not bring the session back:
     // nothing is written, and the refresh token it obtained is revoked.
@@ -241,7 +178,7 @@ export class RequestSession {
       // grew the session drops its ID token from the cookie (the user is kept), else the session
       // ends — never a cookie that would get every later request refused 431.
       if (!(error instanceof SessionTooLargeError) || !this.record) throw error;
-      if (record.idToken && 'accessToken' in payload) return this.#commit({ ...record, idToken: undefined });
+      if (record.idToken && 'accessToken' in payload) return this.commit({ ...record, idToken: undefined });
       cfg.logger.error({ size: error.size }, error.message);
       if (record.refreshToken) await this.core.provider.revoke(record.refreshToken).catch(() => undefined);
       this.clear();
@@ -252,29 +189,13 @@ export class RequestSession {
     this.sink.append('Set-Cookie', headers);
     this.markPrivate();
     const previous = this.record;
-    await this.#show(record);
+    await this.show(record);
     this.request.expose?.(previous, this.record);
   }
 
   /** True when `record`'s session was ended (logout, back-channel logout) after it began. */
   async #ended(record: SessionRecord): Promise<boolean> {
     return isEnded(record, await this.core.cfg.coordinator.endedAt(endKeys(record)));
-  }
-
-  /**
-   * Write a new session (sign-in). A session the browser still carried is signed out first (its
-   * refresh token revoked, its store entry destroyed, its id ended), best effort.
-   */
-  async start(record: SessionRecord): Promise<void> {
-    if (this.#incoming !== null) {
-      const payload = await this.#unsealIncoming();
-      const previous = payload && (await Promise.resolve(sessionOf(this.core.cfg, payload)).catch(() => null));
-      // The same user signing in again may get the same grant back from the provider (oidc-provider
-      // reuses it within its session), and revoking a refresh token revokes its grant there: the
-      // new tokens would die with the old ones. So the old session is ended but not revoked then.
-      if (previous && previous.id !== record.id) await endSession(this.core, previous, previous.user.id !== record.user.id);
-    }
-    await this.#commit(record);
   }
 
   /** End the session on this response: clear every chunk, show signed out. */
@@ -284,10 +205,11 @@ export class RequestSession {
       this.#names = [];
     }
     this.markPrivate();
-    this.#signOutView();
+    this.showSignedOut();
   }
 
-  #signOutView(): void {
+  /** Show this request signed out, leaving the cookie as it is (an outage: the next request tries again). */
+  showSignedOut(): void {
     if (this.record) this.request.expose?.(this.record, null);
     this.record = null;
     this.auth.clear();
@@ -311,51 +233,17 @@ export class RequestSession {
   #varies = false;
 
   /** `auth.refresh()`: refresh now (into `organizationId` when given). */
-  async refreshNow(options: RefreshOptions = {}): Promise<Auth> {
-    if (!this.record) {
-      if (options.ensureSignedIn) throw new UnauthenticatedError();
-      return this.auth;
-    }
-    if (options.organizationId !== undefined && options.organizationId !== this.auth.organizationId) {
-      return this.switchOrganization(options.organizationId);
-    }
-    const record = this.record;
-    try {
-      await this.#take(await this.core.refresher.refresh(record, null, this.request.raw));
-    } catch (error) {
-      if (error instanceof RefreshError && !error.isTransient) this.clear();
-      throw error;
-    }
-    return this.auth;
+  refreshNow(options?: RefreshOptions): Promise<Auth> {
+    return refreshNow(this, options);
   }
 
-  /**
-   * Move the session into `organizationId`. A refusal leaves the session exactly as it was and
-   * throws {@link OrganizationSwitchError}.
-   */
-  async switchOrganization(organizationId: string): Promise<Auth> {
-    if (!this.record) throw new UnauthenticatedError();
-    if (typeof organizationId !== 'string' || !organizationId) throw new UsageError('sessionkit: switchOrganization(organizationId) needs a non-empty string');
-    try {
-      await this.#take(await this.core.refresher.refresh(this.record, organizationId, this.request.raw));
-    } catch (error) {
-      // Refused although the grant went through (the organization was not granted): keep the new tokens.
-      const keep = sessionToKeep(error);
-      if (keep) await this.#commit(keep);
-      const failure = error instanceof RefreshError ? error : new RefreshError(String(error), { isTransient: true, cause: error });
-      throw new OrganizationSwitchError(organizationId, failure, needsReauthentication(failure.oauthError));
-    }
-    return this.auth;
+  /** `auth.switchOrganization()`: see lib/core/session-actions.ts. */
+  switchOrganization(organizationId: string): Promise<Auth> {
+    return switchOrganization(this, organizationId);
   }
 
-  /** Sign out: revoke the refresh token (best effort), clear the cookies, run `onSignOut`. */
-  async signOut(): Promise<SessionRecord | null> {
-    const record = this.record;
-    const fields: AuthFields = { ...this.auth };
-    // A replay of this cookie (stolen, or another tab's copy) is refused from now on.
-    if (record) await endSession(this.core, record);
-    this.clear();
-    if (record) await runHook(this.core.cfg, 'onSignOut', { user: record.user, sessionId: fields.sessionId, request: this.request.raw });
-    return record;
+  /** Sign out (the logout route): see lib/core/session-actions.ts. */
+  signOut(): Promise<SessionRecord | null> {
+    return signOut(this);
   }
 }

@@ -4,11 +4,14 @@
  *
  * @packageDocumentation
  */
-import { parse, serialize, type SerializeOptions } from 'cookie';
+import { serialize, type SerializeOptions } from 'cookie';
+import { allPairs, firstValue, hasDuplicate, parseCookies, type CookieJar } from './cookie-header.js';
+import { isSessionRecord, isSessionRef, type CookiePayload } from './record-shape.js';
+
+export { firstValue, parseCookies, type CookieJar } from './cookie-header.js';
 import { sealData, unsealData } from 'iron-session';
 import { LRUCache } from 'lru-cache';
 import type { ResolvedConfig } from '../config.js';
-import type { SessionRecord } from '../types/session.js';
 import { SessionTooLargeError } from '../errors.js';
 
 /** Browsers keep at most 4096 bytes per cookie (name, value and attributes). */
@@ -28,96 +31,13 @@ export const SEAL = /^Fe26\.2\*\d{1,10}\*[0-9a-f]{64}\*[\w-]{22}\*[\w-]+\*\d*\*[
 /** How much of a seal's end (its HMAC, then `~2`) keys the cache of unsealed records. */
 const MAC_TAIL = 45;
 
-/** What a session cookie holds: the whole session, or (with a `store`) a reference to it. */
-export type CookiePayload = SessionRecord | SessionRef;
-
-/** A sealed reference to a session kept in the `store`. */
-export interface SessionRef {
-  v: 1;
-  ref: string;
-}
-
-/** Cookies of one request, by name. */
-export type CookieJar = Record<string, string | undefined>;
-
-/** Parse a `Cookie` header; never throws. */
-export function parseCookies(header: string | string[] | undefined): CookieJar {
-  if (!header) return {};
-  try {
-    return parse(Array.isArray(header) ? header.join('; ') : header);
-  } catch {
-    return {};
-  }
-}
+export type { CookiePayload, SessionRef } from './record-shape.js';
 
 /** The sealed value of a session as it came in, and every cookie name that carried part of it. */
 export interface IncomingSession {
   value: string | null;
   names: string[];
 }
-
-/** True when `header` names the session cookie (or its first chunk) more than once. */
-function hasDuplicate(header: string, name: string): boolean {
-  for (const key of [`${name}=`, `${name}.0=`]) {
-    const first = header.indexOf(key);
-    if (first >= 0 && header.indexOf(key, first + key.length) >= 0) return true;
-  }
-  return false;
-}
-
-/**
- * The value of the first `name=…` pair of a Cookie header, exactly as the `cookie` package reads
- * it (a pair starts after a `;`, names and values are trimmed of spaces and tabs, a value with a
- * `%` is URI-decoded when it decodes); undefined when there is none.
- */
-export function firstValue(header: string, name: string): string | undefined {
-  for (let at = header.indexOf(name); at >= 0; at = header.indexOf(name, at + 1)) {
-    let before = at - 1;
-    while (before >= 0 && isBlank(header.charCodeAt(before))) before--;
-    if (before >= 0 && header.charCodeAt(before) !== 59 /* ; */) continue;
-    let eq = at + name.length;
-    while (eq < header.length && isBlank(header.charCodeAt(eq))) eq++;
-    if (header.charCodeAt(eq) !== 61 /* = */) continue;
-    let end = header.indexOf(';', eq);
-    if (end < 0) end = header.length;
-    let start = eq + 1;
-    while (start < end && isBlank(header.charCodeAt(start))) start++;
-    while (end > start && isBlank(header.charCodeAt(end - 1))) end--;
-    const value = header.slice(start, end);
-    if (value.indexOf('%') < 0) return value;
-    try {
-      return decodeURIComponent(value);
-    } catch {
-      return value;
-    }
-  }
-  return undefined;
-}
-
-function isBlank(code: number): boolean {
-  return code === 32 || code === 9;
-}
-
-/** Every `name=value` pair of a Cookie header, duplicates kept, read the way the `cookie` package reads one. */
-function allPairs(header: string): [string, string][] {
-  const out: [string, string][] = [];
-  for (const segment of header.split(';')) {
-    const eq = segment.indexOf('=');
-    if (eq < 0) continue;
-    let value = segment.slice(eq + 1).trim();
-    if (value.startsWith('"') && value.endsWith('"') && value.length > 1) value = value.slice(1, -1);
-    if (value.includes('%')) {
-      try {
-        value = decodeURIComponent(value);
-      } catch {
-        /* kept as is */
-      }
-    }
-    out.push([segment.slice(0, eq).trim(), value]);
-  }
-  return out;
-}
-
 
 /** Reads and writes sessionkit's cookies; unseals are cached by exact cookie value. */
 export class SessionCookies {
@@ -208,6 +128,21 @@ export class SessionCookies {
     return { value, names };
   }
 
+  /**
+   * The first of a request's session values that unseals: `first` (as {@link read} found it),
+   * else a duplicate from `header` — a junk cookie tossed in front never costs the real session.
+   */
+  async unsealIncoming(first: string | null, header: string | string[] | undefined): Promise<CookiePayload | null> {
+    if (first === null) return null;
+    const payload = await this.unseal(first);
+    if (payload) return payload;
+    for (const value of this.alternatives(header, first)) {
+      const other = await this.unseal(value);
+      if (other) return other;
+    }
+    return null;
+  }
+
   /** The record of a cookie value unsealed before, without any work; undefined otherwise. */
   cached(value: string): CookiePayload | undefined {
     const hit = this.#unsealed.get(value.slice(-MAC_TAIL));
@@ -293,28 +228,4 @@ export class SessionCookies {
   #expire(name: string, path = this.#cfg.cookie.path): string {
     return serialize(name, '', { ...this.#attrs, path, maxAge: 0, expires: new Date(0) });
   }
-}
-
-function isSessionRef(data: unknown): data is SessionRef {
-  const r = data as Partial<SessionRef> | null;
-  return !!r && typeof r === 'object' && r.v === 1 && typeof r.ref === 'string' && r.ref.length > 0 && r.ref.length <= 64;
-}
-
-/** True for a well-formed session record of this version. */
-export function isSessionRecord(data: unknown): data is SessionRecord {
-  const r = data as Partial<SessionRecord> | null;
-  return (
-    !!r &&
-    typeof r === 'object' &&
-    r.v === 1 &&
-    // Every session has its own id (what a logout ends): a record without one is not ours.
-    typeof r.id === 'string' &&
-    r.id.length > 0 &&
-    typeof r.accessToken === 'string' &&
-    typeof r.expiresAt === 'number' &&
-    typeof r.createdAt === 'number' &&
-    !!r.user &&
-    typeof r.user === 'object' &&
-    typeof r.user.id === 'string'
-  );
 }

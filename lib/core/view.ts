@@ -107,3 +107,4 @@ export function sameIdentity(record: SessionRecord, previousIdClaims: Record<str
   if (previousIdClaims.aud !== undefined && JSON.stringify([previousIdClaims.aud].flat().sort()) !== JSON.stringify([next.aud].flat().sort())) return false;
   return true;
 }
+

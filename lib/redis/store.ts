@@ -77,12 +77,17 @@ export class RedisSessionStore implements SessionStore {
     const pending = [...this.#pending];
     this.#pending.clear();
     this.#cache.clear();
-    for (const [id, { record, ttl }] of pending) {
-      try {
-        await this.setIfNewer(id, record, ttl);
-      } catch {
-        this.#pending.set(id, { record, ttl });
+    this.#flushing = true;
+    try {
+      for (const [id, { record, ttl }] of pending) {
+        try {
+          await this.setIfNewer(id, record, ttl);
+        } catch {
+          this.#pending.set(id, { record, ttl });
+        }
       }
+    } finally {
+      this.#flushing = false;
     }
   }
 
@@ -120,6 +125,16 @@ export class RedisSessionStore implements SessionStore {
     this.#cache.set(id, { record, at: Date.now() });
     return record;
   }
+
+  /**
+   * True once Redis is connected and the writes this instance kept during an outage are written
+   * back (until then the other instances may read older tokens of those sessions).
+   */
+  get available(): boolean {
+    return this.coordinator.available && !this.#flushing && this.#pending.size === 0;
+  }
+
+  #flushing = false;
 
   /** The application's client (shared with {@link coordinator}). */
   get client() {

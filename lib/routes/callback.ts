@@ -15,6 +15,7 @@ import { notice } from './page.js';
 import { describe } from '../core/provider.js';
 import { now } from '../core/policy.js';
 import { RequestSession } from '../core/request-session.js';
+import { startSession } from '../core/session-actions.js';
 import { parseCookies } from '../core/session-cookie.js';
 import { idTokenClaims } from '../core/tokens.js';
 import { signedInFields, userFromClaims } from '../core/view.js';
@@ -30,7 +31,7 @@ export async function callback(core: CoreContext, request: RequestView, sink: Re
   try {
     const { record, returnTo, appState } = await signIn(core, request, query, state);
     const session = RequestSession.create(core, request, sink);
-    await session.start(record);
+    await startSession(session, record);
     await runHook(core.cfg, 'onSignIn', {
       user: record.user,
       accessToken: record.accessToken,

@@ -5,7 +5,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { parse } from 'cookie';
-import { firstValue } from '../../lib/core/session-cookie.js';
+import { firstValue } from '../../lib/core/cookie-header.js';
 
 const NAMES = ['sessionkit', 'sessionkit.0', 'sessionkit.1'];
 const PIECES = ['sessionkit', 'sessionkit.0', 'sessionkit.1', 'x', ' ', ';', '=', '%', '%41', '"', '\t', 'a', 'my_sessionkit', 'sessionkitx', ' sessionkit ', '%E0', 'Fe26.2**abc~2'];
