@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { jwtAccessTokenProfile } from './core/bearer-profile.js';
 import { createPrivateKey, type JsonWebKey as NodeJwk, type KeyObject } from 'node:crypto';
 import { ConfigError } from './errors.js';
 import { MemoryCoordinator, type RefreshCoordinator } from './core/coordinator.js';
@@ -53,7 +54,7 @@ export interface ResolvedConfig {
   store: SessionStore | undefined;
   session: { idleTimeout: number; absoluteTimeout: number; rolling: boolean };
   /** `typ`: the expected access-token `typ`, lower-cased without `application/`; null = not checked. */
-  bearer: { audience: string[]; issuer: string | undefined; typ: string | null } | undefined;
+  bearer: { audience: string[]; issuer: string | undefined; typ: string | null; profile: boolean } | undefined;
   httpTimeout: number;
   logger: Logger;
   debug: boolean;
@@ -264,7 +265,9 @@ export function resolveConfig(options: SessionKitOptions = {}, env: Env = proces
     if (typIn !== false && (typeof typIn !== 'string' || !/^[\w.+/-]+$/.test(typIn))) {
       throw new ConfigError('bearer.typ', undefined, `must be a JOSE typ such as "at+jwt", or false to accept untyped tokens, got ${JSON.stringify(typIn)}`);
     }
-    return { audience, issuer: options.bearer.issuer, typ: typIn === false ? null : normalizeTyp(typIn) };
+    // bearer.requireJwtAccessTokenType (RFC 9068 in full): see lib/core/bearer-profile.ts.
+    const profile = jwtAccessTokenProfile(options.bearer, typIn);
+    return { audience, issuer: options.bearer.issuer, typ: typIn === false ? null : normalizeTyp(typIn), profile };
   }, undefined);
   const middlewareAuth = {
     enabled: options.middlewareAuth?.enabled ?? false,

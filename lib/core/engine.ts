@@ -9,6 +9,7 @@ import picomatch from 'picomatch';
 import { resolveConfig, type ResolvedConfig, type ResolvedRoutes } from '../config.js';
 import type { Auth, Denial, RequireAuthOptions, SessionKitOptions, SessionRecord } from '../types.js';
 import { denialOf } from './guard.js';
+import { challengeReply, stepUpDenial, withBearerProblem, withBearerScope } from './denials.js';
 import type { AuthFields } from './view.js';
 import { acceptsHtml, isOriginForm, json, redirect, splitUrl, type Reply, type RequestView, type ResponseSink } from './http.js';
 import { Provider } from './provider.js';
@@ -110,8 +111,13 @@ export class Core {
 
   /** `requireAuth()`'s decision: null to let the request through, else why not (see {@link denialOf}). */
   deny(auth: Auth, request: RequestView, options: RequireAuthOptions<any, any> = {}): Denial | null {
-    if (auth.isAuthenticated) return denialOf(auth, options, null);
-    return denialOf(auth, options, this.cfg.routes.login ? this.#loginFor(request) : null);
+    if (auth.isAuthenticated) {
+      const denial = denialOf(auth, options, null);
+      // Bearer (RFC 6750 §3.1) and step-up (RFC 9470): lib/core/denials.ts.
+      if (denial) return withBearerScope(denial, auth);
+      return options.acr || options.maxAge !== undefined ? stepUpDenial(this, auth, request, options) : null;
+    }
+    return withBearerProblem(denialOf(auth, options, this.cfg.routes.login ? this.#loginFor(request) : null), auth);
   }
 
   /**
@@ -119,16 +125,23 @@ export class Core {
    * 401 JSON with `WWW-Authenticate` otherwise; 403 JSON for a missing requirement.
    */
   denialReply(denial: Denial, request: RequestView): Reply {
+    const bearerReply = challengeReply(denial, request, this.cfg.baseURL.host);
+    if (bearerReply) return bearerReply;
     if (denial.reason === 'forbidden') return json(403, { error: 'forbidden' });
     const method = request.method.toUpperCase();
     if ((method === 'GET' || method === 'HEAD') && acceptsHtml(request) && denial.loginUrl) return redirect(denial.loginUrl);
     return json(401, { error: 'unauthenticated' }, { 'WWW-Authenticate': `Bearer realm="${this.cfg.baseURL.host}"` });
   }
 
+  /** The login URL that brings the user back to this request (`extra`: more query parameters, e.g. a step-up's). */
+  loginFor(request: RequestView, extra: Record<string, string | undefined> = {}): string {
+    return this.#loginFor(request, extra);
+  }
+
   /** The login URL that brings the user back to this request. */
-  #loginFor(request: RequestView): string {
+  #loginFor(request: RequestView, extra: Record<string, string | undefined> = {}): string {
     const { path } = splitUrl(request.originalUrl);
-    return this.loginPath({ returnTo: this.#asBrowserSees(request.originalUrl), screenHint: this.#signUp(path) ? 'sign-up' : undefined });
+    return this.loginPath({ returnTo: this.#asBrowserSees(request.originalUrl), screenHint: this.#signUp(path) ? 'sign-up' : undefined, ...extra });
   }
 
   /** The URL the browser used: behind a proxy that strips `baseURL`'s path, that path goes back in front. */

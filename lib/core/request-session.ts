@@ -12,6 +12,7 @@ import type { RequestView, ResponseSink } from './http.js';
 import type { CookiePayload } from './session-cookie.js';
 import { randomBytes } from 'node:crypto';
 import { idTokenClaims, type BearerVerifier } from './tokens.js';
+import { noteBearerAuth, noteBearerProblem, readBearer } from './bearer-errors.js';
 import { needsRefresh, now, sessionToKeep, type Refreshed } from './refresh.js';
 import { runHook } from './hooks.js';
 import { deepFreeze, signedInFields, signedOutFields, userFromClaims, type AuthFields } from './view.js';
@@ -77,6 +78,11 @@ class SessionAuth {
     return this.#session.switchOrganization(organizationId);
   }
 
+  /** The session record behind an `Auth` object made here; null when signed out or not sessionkit's. */
+  static recordOf(auth: unknown): SessionRecord | null {
+    return typeof auth === 'object' && auth !== null && #session in auth ? (auth as SessionAuth).#session.record : null;
+  }
+
   /** The core behind an `Auth` object made here; null for anything else. */
   static coreOf(auth: unknown): Core | null {
     return typeof auth === 'object' && auth !== null && #session in auth ? (auth as SessionAuth).#session.core : null;
@@ -86,6 +92,11 @@ class SessionAuth {
 /** The core that made `auth` (what `requireAuth()` decides with); null when `auth` is not sessionkit's. */
 export function coreOf(auth: unknown): Core | null {
   return SessionAuth.coreOf(auth);
+}
+
+/** The session record behind `auth` (step-up reads its ID token); null when signed out or not sessionkit's. */
+export function recordOf(auth: unknown): SessionRecord | null {
+  return SessionAuth.recordOf(auth);
 }
 
 /** The session of one request. Create with {@link RequestSession.load}. */
@@ -220,15 +231,18 @@ export class RequestSession {
 
   /** A request without a session cookie may carry a bearer access token (only with the `bearer` option). */
   async #loadBearer(verifier: BearerVerifier): Promise<void> {
-    const header = this.request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/i.exec(header) : null;
-    if (!match) return;
-    const claims = await verifier.verify(match[1]);
-    if (!claims) return;
+    // Refused credentials are remembered for the RFC 6750 challenge (lib/core/bearer-errors.ts).
+    const credentials = readBearer(this.request.headers.authorization);
+    if (credentials.kind === 'none') return;
+    if (credentials.kind === 'refused') return noteBearerProblem(this.auth, credentials.problem);
+    const checked = await verifier.check(credentials.token);
+    if ('problem' in checked) return noteBearerProblem(this.auth, checked.problem);
+    const { claims } = checked;
+    noteBearerAuth(this.auth);
     const record: SessionRecord = {
       v: 1,
       user: userFromClaims(claims),
-      accessToken: match[1],
+      accessToken: credentials.token,
       expiresAt: claims.exp as number,
       createdAt: typeof claims.iat === 'number' ? claims.iat : now(),
     };
