@@ -10,6 +10,7 @@ import { handle, handleCached } from '../handler.js';
 import { nodeSink, type Reply, type RequestView } from '../core/http.js';
 import { coreOf } from '../core/request-session.js';
 import type { Auth, Denial, RequireAuthOptions, SessionKitOptions } from '../types.js';
+import { checkStepUpOptions } from '../core/step-up.js';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -94,6 +95,7 @@ function refuse(denial: Denial, reply: Reply, onDenied: RequireAuthOptions<Reque
  * page of `onDenied` (here, else the middleware's).
  */
 export function requireAuth(options: RequireAuthOptions<Request, Response> = {}): RequestHandler {
+  checkStepUpOptions(options); // step-up (RFC 9470): lib/core/step-up.ts
   return function requireAuthGuard(req: Request, res: Response, next: NextFunction) {
     const core = coreOf(req.auth);
     if (!core) return next(new Error('sessionkit: requireAuth() needs authMiddleware() to run first'));

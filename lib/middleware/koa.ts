@@ -10,6 +10,7 @@ import { handle, handleCached } from '../handler.js';
 import { nodeSink, type Reply, type RequestView } from '../core/http.js';
 import { coreOf } from '../core/request-session.js';
 import type { Auth, Denial, RequireAuthOptions, SessionKitOptions } from '../types.js';
+import { checkStepUpOptions } from '../core/step-up.js';
 
 declare module 'koa' {
   interface DefaultState {
@@ -84,6 +85,7 @@ async function refuse(denial: Denial, reply: Reply, onDenied: RequireAuthOptions
  * `organization` → 403 JSON; or the page of `onDenied` (here, else the middleware's).
  */
 export function requireAuth(options: RequireAuthOptions<Context, Context> = {}): Middleware {
+  checkStepUpOptions(options); // step-up (RFC 9470): lib/core/step-up.ts
   return function requireAuthGuard(ctx: Context, next: Next) {
     const core = coreOf(ctx.state.auth);
     if (!core) throw new Error('sessionkit: requireAuth() needs koaAuth() to run first');

@@ -10,6 +10,7 @@ import { json, redirect, safeReturnTo, type Reply, type RequestView, type Respon
 import { describe } from '../core/provider.js';
 import type { Transaction } from '../core/transactions.js';
 import { providerUnavailable } from './unavailable.js';
+import { stepUpParams } from '../core/step-up.js';
 
 const MAX_PARAM = 1024;
 
@@ -46,6 +47,8 @@ export async function login(core: Core, request: RequestView, sink: ResponseSink
   if (organizationId) params[cfg.organizationParam] = organizationId;
   const loginHint = param(query, 'loginHint');
   if (loginHint) params.login_hint = loginHint;
+  // Step-up (RFC 9470): the guard's redirect asks for more; the guard re-checks what comes back.
+  Object.assign(params, stepUpParams(query));
 
   let url: URL;
   try {
