@@ -59,14 +59,17 @@ export type BrowseOptions = {
  * fetched.
  *
  * @param {string | URL} authorizationUrl
- * @param {{ email: string, password: string } & BrowseOptions} options
+ * @param {{ email: string, password: string, secondFactorCode?: string } & BrowseOptions} options
+ *   `secondFactorCode`: what to enter on the demo second-factor page (step-up); default the code
+ *   the page shows
  * @returns {Promise<{ callbackUrl: string, jar: CookieJar }>}
  * @throws {ProviderLoginError} wrong credentials (the login page came back with an error) or an
  *   unexpected provider response
  */
-export declare function loginAtProvider(authorizationUrl: string | URL, { email, password, jar, fetch, maxSteps }: {
+export declare function loginAtProvider(authorizationUrl: string | URL, { email, password, secondFactorCode, jar, fetch, maxSteps }: {
     email: string;
     password: string;
+    secondFactorCode?: string;
 } & BrowseOptions): Promise<{
     callbackUrl: string;
     jar: CookieJar;

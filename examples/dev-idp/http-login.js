@@ -138,14 +138,17 @@ export function parseForms(html, base) {
  * fetched.
  *
  * @param {string | URL} authorizationUrl
- * @param {{ email: string, password: string } & BrowseOptions} options
+ * @param {{ email: string, password: string, secondFactorCode?: string } & BrowseOptions} options
+ *   `secondFactorCode`: what to enter on the demo second-factor page (step-up); default the code
+ *   the page shows
  * @returns {Promise<{ callbackUrl: string, jar: CookieJar }>}
- * @throws {ProviderLoginError} wrong credentials (the login page came back with an error) or an
- *   unexpected provider response
+ * @throws {ProviderLoginError} wrong credentials (the login page came back with an error), a wrong
+ *   second-factor code, or an unexpected provider response
  */
-export async function loginAtProvider(authorizationUrl, { email, password, jar = new CookieJar(), fetch = globalThis.fetch, maxSteps = 20 }) {
+export async function loginAtProvider(authorizationUrl, { email, password, secondFactorCode, jar = new CookieJar(), fetch = globalThis.fetch, maxSteps = 20 }) {
   const providerOrigin = new URL(authorizationUrl).origin;
   let credentialsSent = false;
+  let codeSent = false;
   const callbackUrl = /** @type {string} */ (await browse(String(authorizationUrl), providerOrigin, jar, fetch, maxSteps, (forms, url, html) => {
     const login = forms.find((f) => f.types.password === 'password');
     if (login) {
@@ -155,6 +158,17 @@ export async function loginAtProvider(authorizationUrl, { email, password, jar =
       }
       credentialsSent = true;
       return { action: login.action, fields: { email, password } };
+    }
+    // The demo second factor (step-up): the code the page shows, unless one is given.
+    const second = forms.find((f) => 'code' in f.fields && f.types.code !== 'hidden');
+    if (second) {
+      if (codeSent) {
+        const error = /<[^>]*id="error"[^>]*>([\s\S]*?)</i.exec(html)?.[1];
+        throw new ProviderLoginError(`second factor refused${error ? `: ${decodeEntities(error.trim())}` : ''}`, { status: 200, url });
+      }
+      codeSent = true;
+      const shown = /<code id="demo-code">([^<]*)<\/code>/.exec(html)?.[1];
+      return { action: second.action, fields: { code: secondFactorCode ?? decodeEntities(shown ?? '') } };
     }
     return undefined;
   }));

@@ -9,6 +9,12 @@ export type { DemoUser, Membership, Organization } from './accounts.js';
  */
 /** Client metadata for a web app at `baseURL` (or several): `/callback`, `/`, code + refresh, client_secret_basic; `extra` on top. */
 export declare function webClient(app: { clientId: string; clientSecret: string; baseURL: string | string[] } & Record<string, unknown>): Record<string, unknown>;
+/** The `acr` of a password sign-in at the dev IdP. */
+export declare const ACR_PWD = "urn:sessionkit:dev:pwd";
+/** The `acr` of a sign-in that also passed the demo second factor (step-up, RFC 9470). */
+export declare const ACR_MFA = "urn:sessionkit:dev:mfa";
+/** The one code the demo second-factor page accepts (shown on the page: a demo, not a secret). */
+export declare const DEMO_SECOND_FACTOR_CODE = "000000";
 export declare const DEFAULT_CLIENT: Readonly<{
     client_id: "sessionkit-example";
     client_secret: "sessionkit-example-secret-change-me";

@@ -18,7 +18,7 @@ import {
   verifyPassword,
 } from './accounts.js';
 import { MemoryStore, createAdapterFactory } from './adapter.js';
-import { loginPage, logoutPage, messagePage } from './views.js';
+import { loginPage, logoutPage, messagePage, secondFactorPage } from './views.js';
 
 export { DEMO_USERS, ORGANIZATIONS };
 
@@ -83,6 +83,31 @@ export const DEFAULT_CLIENT = Object.freeze({
   response_types: Object.freeze(['code']),
   token_endpoint_auth_method: 'client_secret_basic',
 });
+
+/** The `acr` of a password sign-in at the dev IdP. */
+export const ACR_PWD = 'urn:sessionkit:dev:pwd';
+/** The `acr` of a sign-in that also passed the demo second factor (step-up, RFC 9470). */
+export const ACR_MFA = 'urn:sessionkit:dev:mfa';
+/** The one code the demo second-factor page accepts (shown on the page: a demo, not a secret). */
+export const DEMO_SECOND_FACTOR_CODE = '000000';
+
+/**
+ * The `acr_values` of an authorization request, as a list.
+ * @param {Record<string, unknown>} params
+ * @returns {string[]}
+ */
+function requestedAcrValues(params) {
+  return typeof params.acr_values === 'string' ? params.acr_values.split(' ').filter(Boolean) : [];
+}
+
+/**
+ * A sign-in asked for acr_values without the password level: it takes the second factor.
+ * @param {Record<string, unknown>} params
+ */
+function needsSecondFactor(params) {
+  const wanted = requestedAcrValues(params);
+  return wanted.length > 0 && !wanted.includes(ACR_PWD);
+}
 
 const OIDC_SCOPES = new Set(['openid', 'offline_access', 'profile', 'email']);
 /** Scopes a resource server (access-token audience) accepts; they end up in the JWT `scope`. */
@@ -215,6 +240,8 @@ export async function startDevIdp(options = {}) {
   const grantOrganizations = new Map();
   /** organization switch validated in rotateRefreshToken, committed on grant.success */
   const pendingSwitch = new WeakMap();
+  /** interaction uid → the user who passed the password step and owes the second factor */
+  const pendingSecondFactor = new Map();
 
   /** @type {DevIdpCounts} */
   const counts = {
@@ -289,8 +316,23 @@ export async function startDevIdp(options = {}) {
     },
   ));
 
+  // Step-up (RFC 9470): the dev IdP's two authentication levels. Asked for an acr_values list
+  // without the password level, a sign-in (or a session of the password level) goes through the
+  // demo second-factor page and ends with ACR_MFA.
+  loginPrompt.checks.add(new Check(
+    'acr_values_step_up',
+    'the requested acr_values need a stronger sign-in than the session has',
+    (/** @type {any} */ ctx) => {
+      if (ctx.oidc.result?.login) return false;
+      const wanted = requestedAcrValues(ctx.oidc.params);
+      const current = ctx.oidc.session?.acr;
+      return wanted.length > 0 && current !== ACR_MFA && !wanted.includes(current);
+    },
+  ));
+
   /** @type {any} */
   const configuration = {
+    acrValues: [ACR_PWD, ACR_MFA],
     adapter: createAdapterFactory(store),
     clients: [],
     jwks: { keys: [jwk] },
@@ -303,7 +345,7 @@ export async function startDevIdp(options = {}) {
       auth_time: null,
       iss: null,
       sid: null,
-      openid: ['sub', 'org_id'],
+      openid: ['sub', 'org_id', 'acr', 'auth_time'], // acr and auth_time in every ID token (step-up)
       email: ['email', 'email_verified'],
       profile: ['name', 'given_name', 'family_name'],
     },
@@ -635,7 +677,7 @@ export async function startDevIdp(options = {}) {
 
   // ---- interactions: login page, auto-consent -----------------------------------------------------
   provider.use(async (/** @type {any} */ ctx, /** @type {() => Promise<void>} */ next) => {
-    const match = /^\/interaction\/([^/]+)(?:\/(login|abort))?$/.exec(ctx.path);
+    const match = /^\/interaction\/([^/]+)(?:\/(login|abort|second-factor))?$/.exec(ctx.path);
     if (!match) return next();
     const [, uid, action] = match;
     ctx.set('Cache-Control', 'no-store');
@@ -643,6 +685,7 @@ export async function startDevIdp(options = {}) {
       if (!action && ctx.method === 'GET') return await showInteraction(ctx, uid);
       if (action === 'login' && ctx.method === 'POST') return await submitLogin(ctx, uid);
       if (action === 'abort' && ctx.method === 'POST') return await abortInteraction(ctx, uid);
+      if (action === 'second-factor' && ctx.method === 'POST') return await submitSecondFactor(ctx, uid);
       ctx.status = 405;
       return undefined;
     } catch (err) {
@@ -709,10 +752,41 @@ export async function startDevIdp(options = {}) {
       log(`[dev-idp] login refused: ${user.id} is not a member of ${orgId}`);
       return finish(ctx, { error: 'access_denied', error_description: `not a member of organization ${orgId}` }, false);
     }
-    const grantId = await grantEverythingRequested(interaction, user.id);
-    log(`[dev-idp] login ${user.id}`);
+    if (needsSecondFactor(interaction.params)) {
+      pendingSecondFactor.set(uid, { accountId: user.id, expires: Date.now() + 5 * 60_000 });
+      log(`[dev-idp] second factor asked of ${user.id}`);
+      return renderSecondFactor(ctx, uid);
+    }
+    return completeLogin(ctx, interaction, user.id, ACR_PWD, ['pwd']);
+  }
+
+  /** @param {any} ctx @param {string} uid @param {string} [error] */
+  function renderSecondFactor(ctx, uid, error) {
+    ctx.status = 200;
+    ctx.type = 'html';
+    ctx.body = secondFactorPage({ uid, code: DEMO_SECOND_FACTOR_CODE, error });
+  }
+
+  /** @param {any} ctx @param {string} uid */
+  async function submitSecondFactor(ctx, uid) {
+    const interaction = await loadInteraction(ctx, uid);
+    const pending = pendingSecondFactor.get(uid);
+    if (!pending || pending.expires < Date.now()) {
+      pendingSecondFactor.delete(uid);
+      return renderLogin(ctx, interaction, { error: 'Sign in with your password first.' });
+    }
+    const form = await readForm(ctx.req);
+    if (form.code !== DEMO_SECOND_FACTOR_CODE) return renderSecondFactor(ctx, uid, 'Wrong code.');
+    pendingSecondFactor.delete(uid);
+    return completeLogin(ctx, interaction, pending.accountId, ACR_MFA, ['pwd', 'otp']);
+  }
+
+  /** @param {any} ctx @param {any} interaction @param {string} accountId @param {string} acr @param {string[]} amr */
+  async function completeLogin(ctx, interaction, accountId, acr, amr) {
+    const grantId = await grantEverythingRequested(interaction, accountId);
+    log(`[dev-idp] login ${accountId} (${acr})`);
     const result = {
-      login: { accountId: user.id, amr: ['pwd'] },
+      login: { accountId, acr, amr },
       consent: { grantId },
       ...(String(interaction.params.prompt ?? '').split(' ').includes('create') ? { create: {} } : {}),
     };

@@ -108,6 +108,27 @@ ${demoAccounts()}
 }
 
 /**
+ * The demo second factor (step-up to `urn:sessionkit:dev:mfa`): a one-time code field. The dev
+ * IdP accepts one fixed code, shown on the page: a demo, not a second factor.
+ * @param {{ uid: string, code: string, error?: string }} options
+ */
+export function secondFactorPage({ uid, code, error }) {
+  const action = `/interaction/${encodeURIComponent(uid)}/second-factor`;
+  return page('Second factor', `<div class="card">
+<h1>Second factor</h1>
+<p class="sub">This page asks for a stronger sign-in.</p>
+${error ? `<p class="error" role="alert" id="error">${escapeHtml(error)}</p>` : ''}
+<form method="post" action="${action}" autocomplete="off">
+<label for="code">One-time code</label>
+<input id="code" name="code" type="text" inputmode="numeric" required autofocus>
+<button id="verify" type="submit">Verify</button>
+</form>
+<form method="post" action="/interaction/${encodeURIComponent(uid)}/abort"><button id="cancel" class="link" type="submit">Cancel</button></form>
+<p class="note">Demo: the code is <code id="demo-code">${escapeHtml(code)}</code>.</p>
+</div>`);
+}
+
+/**
  * @param {string} title
  * @param {string} message
  * @param {Record<string, unknown>} [details]
