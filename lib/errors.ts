@@ -14,7 +14,8 @@ export type SessionKitErrorCode =
   | 'SESSIONKIT_ORGANIZATION_SWITCH_REFUSED'
   | 'SESSIONKIT_PROVIDER_UNAVAILABLE'
   | 'SESSIONKIT_TOKEN_INVALID'
-  | 'SESSIONKIT_SESSION_TOO_LARGE';
+  | 'SESSIONKIT_SESSION_TOO_LARGE'
+  | 'SESSIONKIT_TEST_KIT';
 
 /** Base class of every error sessionkit throws or hands to a hook. */
 export class SessionKitError extends Error {

@@ -44,3 +44,15 @@ export declare function defaultOrganizationId(user: DemoUser | undefined): strin
  * @param {string} password
  */
 export declare function verifyPassword(user: DemoUser, password: string): Promise<boolean>;
+export type Directory = {
+    users: readonly DemoUser[];
+    organizations: readonly Organization[];
+    findUserById: (id: string | undefined) => DemoUser | undefined;
+    findUserByEmail: (email: string | undefined) => DemoUser | undefined;
+    findOrganization: (id: unknown) => Organization | undefined;
+};
+/**
+ * A user directory of its own (`startDevIdp({ users, organizations })`): the same lookups as the
+ * module's functions, over the given users and organizations (frozen copies).
+ */
+export declare function createDirectory(users: readonly DemoUser[], organizations: readonly Organization[]): Directory;

@@ -138,3 +138,35 @@ export async function verifyPassword(user, password) {
   const b = createHash('sha256').update(String(password)).digest();
   return timingSafeEqual(a, b);
 }
+
+/**
+ * @typedef {object} Directory
+ * @property {readonly DemoUser[]} users
+ * @property {readonly Organization[]} organizations
+ * @property {(id: string | undefined) => DemoUser | undefined} findUserById
+ * @property {(email: string | undefined) => DemoUser | undefined} findUserByEmail
+ * @property {(id: unknown) => Organization | undefined} findOrganization
+ */
+
+/**
+ * A user directory of its own (`startDevIdp({ users, organizations })`): the same lookups as the
+ * module's functions, over the given users and organizations (frozen copies).
+ * @param {readonly DemoUser[]} users
+ * @param {readonly Organization[]} organizations
+ * @returns {Directory}
+ */
+export function createDirectory(users, organizations) {
+  const frozenUsers = deepFreeze(structuredClone([...users]));
+  const frozenOrgs = deepFreeze(structuredClone([...organizations]));
+  const byId = new Map(frozenUsers.map((u) => [u.id, u]));
+  const byEmail = new Map(frozenUsers.map((u) => [u.email.toLowerCase(), u]));
+  const orgs = new Map(frozenOrgs.map((o) => [o.id, o]));
+  if (byId.size !== frozenUsers.length || byEmail.size !== frozenUsers.length) throw new TypeError('dev-idp: user ids and emails must be unique');
+  return {
+    users: frozenUsers,
+    organizations: frozenOrgs,
+    findUserById: (id) => (id === undefined ? undefined : byId.get(id)),
+    findUserByEmail: (email) => (typeof email === 'string' ? byEmail.get(email.trim().toLowerCase()) : undefined),
+    findOrganization: (id) => (typeof id === 'string' ? orgs.get(id) : undefined),
+  };
+}

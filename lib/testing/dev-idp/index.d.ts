@@ -122,6 +122,14 @@ export type DevIdpOptions = {
      * default); default true (rotate on every use, with reuse detection)
      */
     rotateRefreshTokens?: boolean;
+    /**
+     * who can sign in; default the demo accounts (DEMO_USERS)
+     */
+    users?: readonly import("./accounts.js").DemoUser[];
+    /**
+     * default the demo organizations (ORGANIZATIONS)
+     */
+    organizations?: readonly import("./accounts.js").Organization[];
 };
 export type DevIdp = {
     /**
@@ -193,6 +201,12 @@ export type DevIdp = {
         kid?: string;
         header?: Record<string, unknown>;
     }) => Promise<string>;
+    /**
+     * end every grant of the user (as an administrator
+     * revoking the user's access would): its refresh and access tokens stop working, the next refresh is refused with
+     * `invalid_grant`. Returns the number of grants ended.
+     */
+    revokeGrants: (accountId: string) => Promise<number>;
 };
 /**
  * Starts the development OpenID provider.

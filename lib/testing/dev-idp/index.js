@@ -10,10 +10,8 @@ import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import {
   DEMO_USERS,
   ORGANIZATIONS,
+  createDirectory,
   defaultOrganizationId,
-  findOrganization,
-  findUserByEmail,
-  findUserById,
   membershipOf,
   verifyPassword,
 } from './accounts.js';
@@ -152,6 +150,8 @@ const REUSE_DETAIL = 'refresh token already used';
  *   or none); default false
  * @property {boolean} [rotateRefreshTokens] false: refresh tokens stay the same across refreshes (as with
  *   Entra ID, Google, Keycloak's default); default true (rotate on every use, with reuse detection)
+ * @property {readonly import('./accounts.js').DemoUser[]} [users] who can sign in; default the demo accounts (DEMO_USERS)
+ * @property {readonly import('./accounts.js').Organization[]} [organizations] default the demo organizations (ORGANIZATIONS)
  */
 
 /**
@@ -178,6 +178,9 @@ const REUSE_DETAIL = 'refresh token already used';
  * @property {(payload: Record<string, unknown>, options?: { kid?: string, header?: Record<string, unknown> }) => Promise<string>} signJwt
  *   sign any payload with one of the provider's own keys (default: the current one), RS256, the key's `kid` in the
  *   header; `header` adds or overrides header parameters. For tests that need a forgery only the provider could make.
+ * @property {(accountId: string) => Promise<number>} revokeGrants end every grant of the user (as an administrator
+ *   revoking the user's access would): its refresh and access tokens stop working, the next refresh is refused with
+ *   `invalid_grant`. Returns the number of grants ended.
  */
 
 /**
@@ -196,7 +199,11 @@ export async function startDevIdp(options = {}) {
     logger,
     ignoreOrganizationParam = false,
     rotateRefreshTokens = true,
+    users = DEMO_USERS,
+    organizations = ORGANIZATIONS,
   } = options;
+  // The users who can sign in (the demo accounts unless `users` is given): per instance.
+  const { findUserById, findUserByEmail, findOrganization } = createDirectory(users, organizations);
   const log = typeof logger === 'function' ? logger : () => {};
   for (const [name, value] of Object.entries({ accessTokenTTL, idTokenTTL, refreshTokenTTL })) {
     if (!Number.isInteger(value) || value <= 0) throw new TypeError(`startDevIdp: ${name} must be a positive integer (seconds)`);
@@ -919,6 +926,19 @@ export async function startDevIdp(options = {}) {
       // Critical header parameters are signed as given (verifiers must refuse the ones they do not know).
       const crit = Array.isArray(header.crit) ? Object.fromEntries(header.crit.map((name) => [String(name), true])) : undefined;
       return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid: key.jwk.kid, ...header }).sign(key.privateKey, crit ? { crit } : undefined);
+    },
+    async revokeGrants(accountId) {
+      const grantIds = [];
+      for (const [key, entry] of store.entries) {
+        if (key.startsWith('Grant:') && entry.payload.accountId === accountId) grantIds.push(key.slice('Grant:'.length));
+      }
+      for (const grantId of grantIds) {
+        await provider.Grant.adapter.revokeByGrantId(grantId);
+        await provider.Grant.adapter.destroy(grantId);
+        counts.grantsRevoked += 1;
+      }
+      log(`[dev-idp] ${grantIds.length} grant(s) of ${accountId} revoked`);
+      return grantIds.length;
     },
     async close() {
       closed = true;
