@@ -227,6 +227,19 @@ export type Denial =
        * malformed header). Absent when it carried none.
        */
       bearerError?: 'invalid_token' | 'invalid_request';
+      /**
+       * Present when the request is signed in, but not strongly or recently enough for the route
+       * (`requireAuth({ acr, maxAge })`, RFC 9470 step-up): `loginUrl` then performs the step-up
+       * (with `acr_values`, `max_age`, `prompt=login` where a fresh sign-in is needed, the
+       * session's organization and `returnTo`), and the default answer to anything but an HTML
+       * `GET` is `401` with `error="insufficient_user_authentication"`.
+       */
+      stepUp?: {
+        /** The acceptable `acr` values, when the route requires one. */
+        acrValues?: string[];
+        /** The route's `maxAge`, seconds, when it has one. */
+        maxAge?: number;
+      };
     }
   | {
       reason: 'forbidden';
@@ -235,17 +248,6 @@ export type Denial =
       missing: { permissions: string[]; roles: string[]; organization: boolean };
       /** True when the request was signed in by a bearer token (answered `error="insufficient_scope"`). */
       bearer?: boolean;
-    }
-  | {
-      /** Signed in, but not (recently or strongly) enough: RFC 9470 step-up. */
-      reason: 'insufficient_user_authentication';
-      status: 401;
-      /** The login URL that performs the step-up (with `acr_values`, `max_age`, `prompt`, `returnTo`, `organizationId`); null when the login route is off. */
-      loginUrl: string | null;
-      /** The acceptable `acr` values, when the route requires one. */
-      acrValues?: string[];
-      /** The route's `maxAge`, seconds, when it has one. */
-      maxAge?: number;
     };
 
 /** Payload of `onDenied`. */

@@ -40,10 +40,10 @@ export function stepUpDenial(core: Core, auth: Auth, request: RequestView, optio
   const stepUp = stepUpOf(authenticationOf(bearer ? null : recordOf(auth), bearer ? auth.claims : null), options, now());
   if (!stepUp) return null;
   const loginUrl = !bearer && core.cfg.routes.login ? core.loginFor(request, { organizationId: auth.organizationId, ...stepUpQuery(stepUp) }) : null;
-  const denial: Denial = { reason: 'insufficient_user_authentication', status: 401, loginUrl };
-  if (stepUp.acrValues) denial.acrValues = stepUp.acrValues;
-  if (stepUp.maxAge !== undefined) denial.maxAge = stepUp.maxAge;
-  return denial;
+  const wanted: { acrValues?: string[]; maxAge?: number } = {};
+  if (stepUp.acrValues) wanted.acrValues = stepUp.acrValues;
+  if (stepUp.maxAge !== undefined) wanted.maxAge = stepUp.maxAge;
+  return { reason: 'unauthenticated', status: 401, loginUrl, stepUp: wanted };
 }
 
 /**
@@ -51,7 +51,7 @@ export function stepUpDenial(core: Core, auth: Auth, request: RequestView, optio
  * its error code and fixed words, never anything of the token.
  */
 export function challengeReply(denial: Denial, request: RequestView, realm: string): Reply | null {
-  if (denial.reason === 'unauthenticated') {
+  if (denial.reason === 'unauthenticated' && !denial.stepUp) {
     if (!denial.bearerError) return null;
     const description = DESCRIPTIONS.get(denial) ?? (denial.bearerError === 'invalid_request' ? INVALID_REQUEST.description : INVALID_TOKEN.description);
     const challenge = bearerChallenge(realm, { error: denial.bearerError, error_description: description });
@@ -62,13 +62,15 @@ export function challengeReply(denial: Denial, request: RequestView, realm: stri
     const challenge = bearerChallenge(realm, { error: 'insufficient_scope', error_description: 'The access token does not grant what this request needs' });
     return json(403, { error: 'forbidden' }, { 'WWW-Authenticate': challenge });
   }
+  // The step-up (RFC 9470 §3).
+  const stepUp = denial.stepUp!;
   const method = request.method.toUpperCase();
   if ((method === 'GET' || method === 'HEAD') && acceptsHtml(request) && denial.loginUrl) return redirect(denial.loginUrl);
   const challenge = bearerChallenge(realm, {
     error: 'insufficient_user_authentication',
     error_description: 'A more recent or stronger sign-in is required',
-    acr_values: denial.acrValues?.join(' '),
-    max_age: denial.maxAge,
+    acr_values: stepUp.acrValues?.join(' '),
+    max_age: stepUp.maxAge,
   });
   return json(401, { error: 'insufficient_user_authentication' }, { 'WWW-Authenticate': challenge });
 }
