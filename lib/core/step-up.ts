@@ -113,3 +113,28 @@ export function stepUpParams(query: URLSearchParams): Record<string, string> {
   if (query.get('prompt') === 'login') params.prompt = 'login';
   return params;
 }
+
+/** The step-up a sign-in asked for, from the checked parameters of {@link stepUpParams}. */
+export function stepUpOfParams(params: Record<string, string>): { acr?: string[]; maxAge?: number } {
+  const asked: { acr?: string[]; maxAge?: number } = {};
+  if (params.acr_values) asked.acr = params.acr_values.split(' ');
+  if (params.max_age) asked.maxAge = Number(params.max_age);
+  return asked;
+}
+
+/** Seconds of clock difference between provider and app allowed on `auth_time` at the callback. */
+export const AUTH_TIME_SKEW = 60;
+
+/**
+ * Why the ID token of a step-up sign-in does not show what was asked (`acr` not among the asked
+ * values, `auth_time` missing or older than `max_age`), or null when it does. The callback then
+ * refuses the sign-in (the previous session stays): a provider that ignores `acr_values` would
+ * otherwise send the browser round and round between the guard and the provider.
+ */
+export function unmetStepUp(asked: { acr?: string[]; maxAge?: number } | undefined, idClaims: Record<string, unknown>, now: number): string | null {
+  if (!asked) return null;
+  const { acr, authTime } = fromClaims(idClaims);
+  if (asked.acr?.length && !(acr !== undefined && asked.acr.includes(acr))) return 'the provider did not sign in with any of the acr values asked for';
+  if (asked.maxAge !== undefined && !(authTime !== undefined && now - authTime <= asked.maxAge + AUTH_TIME_SKEW)) return 'the provider did not sign in afresh (auth_time missing or older than max_age)';
+  return null;
+}

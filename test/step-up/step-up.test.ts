@@ -120,6 +120,21 @@ describe.each(STEP_UP_FRAMEWORKS)('step-up on %s', (_name, factory) => {
     expect(challenge(api)).toMatchObject({ acr_values: ACR_MFA, max_age: '300' });
   });
 
+  test('a provider that does not perform the step-up: the callback refuses (400), the session stays as it was, no loop', async () => {
+    const cookies = await signedInCookies(app, ALICE, '?organizationId=org_globex');
+    const before = await sessionRecord(cookies);
+    // an acr the dev provider cannot give (it answers with its own mfa level)
+    const start = await sendWith(app, 'GET', '/login?returnTo=%2Fmfa&acr_values=urn%3Aexample%3Ahardware-key', cookies);
+    const { callbackUrl } = await loginAtProvider(start.headers.location, ALICE);
+    const back = new URL(callbackUrl);
+    const cb = await sendWith(app, 'GET', back.pathname + back.search, cookies, { headers: HTML_ACCEPT });
+    expect(cb.status).toBe(400);
+    expect(cb.text).toContain('did not confirm the stronger or more recent sign-in');
+    expect(app.events.signInError.at(-1).error.reason).toBe('step_up_failed');
+    expect((await sessionRecord(cookies)).id).toBe(before.id);
+    expect((await sendWith(app, 'GET', '/public', cookies)).body).toEqual({ isAuthenticated: true, organizationId: 'org_globex' });
+  });
+
   test('signed out: the ordinary sign-in, not a step-up', async () => {
     const res = await sendWith(app, 'GET', '/mfa', null, { headers: JSON_ACCEPT });
     expect(res.status).toBe(401);
