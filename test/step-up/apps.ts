@@ -15,7 +15,7 @@ export const STEP_UP_ROUTES: Record<string, RequireAuthOptions> = {
 };
 
 function view(auth: any) {
-  return { user: auth.user?.id ?? null, organizationId: auth.organizationId ?? null, acr: auth.claims?.acr ?? null };
+  return { user: auth.user?.id ?? null, organizationId: auth.organizationId ?? null };
 }
 
 /** Express with the step-up routes and `/public`. */

@@ -740,6 +740,13 @@ export async function startDevIdp(options = {}) {
       const grantId = await grantEverythingRequested(interaction, interaction.session?.accountId);
       return finish(ctx, { consent: { grantId } }, true);
     }
+    // A step-up of a signed-in user (only the acr is missing): the second factor, not the password.
+    const reasons = interaction.prompt.reasons ?? [];
+    const accountId = interaction.session?.accountId;
+    if (accountId && reasons.length === 1 && reasons[0] === 'acr_values_step_up' && needsSecondFactor(interaction.params)) {
+      pendingSecondFactor.set(uid, { accountId, expires: Date.now() + 5 * 60_000 });
+      return renderSecondFactor(ctx, uid);
+    }
     return renderLogin(ctx, interaction);
   }
 
