@@ -158,7 +158,8 @@ describe.each(STEP_UP_FRAMEWORKS)('step-up for bearer tokens on %s', (_name, fac
 
   test('the token\'s own acr / auth_time decide; refused with the challenge even for an HTML GET', async () => {
     const t = nowSeconds();
-    const token = (extra: Record<string, unknown>) => idp.signJwt({ ...claims, iat: t, exp: t + 300, ...extra }, { header: { typ: 'at+jwt' } });
+    const { acr: _acr, auth_time: _authTime, ...base } = claims;
+    const token = (extra: Record<string, unknown>) => idp.signJwt({ ...base, iat: t, exp: t + 300, ...extra }, { header: { typ: 'at+jwt' } });
     const call = async (path: string, extra: Record<string, unknown>, accept = JSON_ACCEPT) =>
       sendWith(app, 'GET', path, null, { headers: { ...accept, Authorization: `Bearer ${await token(extra)}` } });
     expect((await call('/mfa', { acr: ACR_MFA })).status).toBe(200);
@@ -170,6 +171,18 @@ describe.each(STEP_UP_FRAMEWORKS)('step-up for bearer tokens on %s', (_name, fac
     expect((await call('/recent', { auth_time: t - 10 })).status).toBe(200);
     expect((await call('/recent', { auth_time: t - 600 })).status).toBe(401);
     expect((await call('/recent', {})).status).toBe(401);
+  });
+
+  test('the provider\'s own access tokens carry acr and auth_time (RFC 9068 §2.2.1): a second-factor sign-in\'s token passes /mfa', async () => {
+    expect(claims.acr).toBe(ACR_PWD);
+    expect(typeof claims.auth_time).toBe('number');
+    const send = (path: string, token: string) => sendWith(app, 'GET', path, null, { headers: { ...JSON_ACCEPT, Authorization: `Bearer ${token}` } });
+    const weak = (await sessionRecord(await signedInCookies(app, ALICE))).accessToken;
+    expect((await send('/mfa', weak)).status).toBe(401);
+    expect((await send('/recent', weak)).status).toBe(200);
+    const strong = (await sessionRecord(await signedInCookies(app, ALICE, `?acr_values=${encodeURIComponent(ACR_MFA)}`))).accessToken;
+    expect(claimsOf(strong).acr).toBe(ACR_MFA);
+    expect((await send('/mfa', strong)).status).toBe(200);
   });
 });
 

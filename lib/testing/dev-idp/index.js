@@ -394,8 +394,12 @@ export async function startDevIdp(options = {}) {
     async extraTokenClaims(/** @type {any} */ ctx, /** @type {any} */ token) {
       if (token.kind !== 'AccessToken' || !token.accountId) return undefined;
       const user = findUserById(token.accountId);
+      // RFC 9068 §2.2.1: how and when the user authenticated (from the code or refresh token)
+      const from = ctx?.oidc?.entities?.AuthorizationCode ?? ctx?.oidc?.entities?.RefreshToken;
       return {
         sid: token.sid ?? token.grantId,
+        ...(typeof from?.acr === 'string' ? { acr: from.acr } : {}),
+        ...(typeof from?.authTime === 'number' ? { auth_time: from.authTime } : {}),
         ...organizationClaims(organizationFor(ctx, token.grantId, user), user),
       };
     },
