@@ -135,6 +135,27 @@ describe.each(STEP_UP_FRAMEWORKS)('step-up on %s', (_name, factory) => {
     expect((await sendWith(app, 'GET', '/public', cookies)).body).toEqual({ isAuthenticated: true, organizationId: 'org_globex' });
   });
 
+  test('onDenied receives the step-up as unauthenticated with stepUp and the login URL that performs it', async () => {
+    const seen: any[] = [];
+    const custom = await startApp(idp, factory, {
+      onDenied: ({ denial, response }: { denial: any; response: any }) => {
+        seen.push(denial);
+        if (typeof response.json === 'function') response.status(denial.status).json({ mine: true });
+        else Object.assign(response, { status: denial.status, body: { mine: true } });
+      },
+    });
+    try {
+      const cookies = await signedInCookies(custom, ALICE);
+      const res = await sendWith(custom, 'GET', '/admin-area', cookies, { headers: JSON_ACCEPT });
+      expect([res.status, res.body]).toEqual([401, { mine: true }]);
+      expect(seen).toHaveLength(1);
+      expect(seen[0]).toMatchObject({ reason: 'unauthenticated', status: 401, stepUp: { acrValues: [ACR_MFA], maxAge: 300 } });
+      expect(new URL(seen[0].loginUrl, custom.baseURL).searchParams.get('acr_values')).toBe(ACR_MFA);
+    } finally {
+      await custom.close();
+    }
+  });
+
   test('signed out: the ordinary sign-in, not a step-up', async () => {
     const res = await sendWith(app, 'GET', '/mfa', null, { headers: JSON_ACCEPT });
     expect(res.status).toBe(401);
