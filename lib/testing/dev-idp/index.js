@@ -203,7 +203,8 @@ export async function startDevIdp(options = {}) {
     organizations = ORGANIZATIONS,
   } = options;
   // The users who can sign in (the demo accounts unless `users` is given): per instance.
-  const { findUserById, findUserByEmail, findOrganization } = createDirectory(users, organizations);
+  const directory = createDirectory(users, organizations);
+  const { findUserById, findUserByEmail, findOrganization } = directory;
   const log = typeof logger === 'function' ? logger : () => {};
   for (const [name, value] of Object.entries({ accessTokenTTL, idTokenTTL, refreshTokenTTL })) {
     if (!Number.isInteger(value) || value <= 0) throw new TypeError(`startDevIdp: ${name} must be a positive integer (seconds)`);
@@ -733,6 +734,8 @@ export async function startDevIdp(options = {}) {
       clientName: client?.clientName ?? params.client_id,
       organizationId: orgId,
       reauthentication: Boolean(prompt?.reasons?.includes('organization_reauthentication')),
+      users: directory.users,
+      organizations: directory.organizations,
     });
   }
 

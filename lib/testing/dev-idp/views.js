@@ -58,12 +58,20 @@ ${body}
 </html>`;
 }
 
-const orgName = (/** @type {string} */ id) => ORGANIZATIONS.find((o) => o.id === id)?.name ?? id;
+/**
+ * @param {string} id
+ * @param {readonly import('./accounts.js').Organization[]} organizations
+ */
+const orgName = (id, organizations) => organizations.find((o) => o.id === id)?.name ?? id;
 
-function demoAccounts() {
-  const rows = DEMO_USERS.map((u) => {
+/**
+ * @param {readonly import('./accounts.js').DemoUser[]} users
+ * @param {readonly import('./accounts.js').Organization[]} organizations
+ */
+function demoAccounts(users, organizations) {
+  const rows = users.map((u) => {
     const orgs = u.memberships.length
-      ? u.memberships.map((m) => `${escapeHtml(orgName(m.organizationId))} (${escapeHtml(m.role)})`).join(', ')
+      ? u.memberships.map((m) => `${escapeHtml(orgName(m.organizationId, organizations))} (${escapeHtml(m.role)})`).join(', ')
       : 'no organization';
     return `<tr><td><code>${escapeHtml(u.email)}</code><br><span class="orgs">${orgs}</span></td><td><code>${escapeHtml(u.password)}</code></td></tr>`;
   }).join('\n');
@@ -79,14 +87,16 @@ function demoAccounts() {
  * @param {string} [options.clientName]
  * @param {string} [options.organizationId] organization requested by the application
  * @param {boolean} [options.reauthentication] the organization asks for a fresh sign-in
+ * @param {readonly import('./accounts.js').DemoUser[]} [options.users] the accounts listed (default the demo accounts)
+ * @param {readonly import('./accounts.js').Organization[]} [options.organizations] their organizations' names
  */
-export function loginPage({ uid, signUp, email, error, clientName, organizationId, reauthentication }) {
+export function loginPage({ uid, signUp, email, error, clientName, organizationId, reauthentication, users = DEMO_USERS, organizations = ORGANIZATIONS }) {
   const title = signUp ? 'Create account' : 'Sign in';
   const notes = [];
   if (organizationId) {
     notes.push(reauthentication
-      ? `${escapeHtml(orgName(organizationId))} requires you to sign in again.`
-      : `Signing in to ${escapeHtml(orgName(organizationId))}.`);
+      ? `${escapeHtml(orgName(organizationId, organizations))} requires you to sign in again.`
+      : `Signing in to ${escapeHtml(orgName(organizationId, organizations))}.`);
   }
   if (signUp) notes.push('This development provider cannot create accounts; sign in with a demo account.');
   const action = `/interaction/${encodeURIComponent(uid)}`;
@@ -103,7 +113,7 @@ ${error ? `<p class="error" role="alert" id="error">${escapeHtml(error)}</p>` : 
 <button id="sign-in" type="submit">${signUp ? 'Create account' : 'Sign in'}</button>
 </form>
 <form method="post" action="${action}/abort"><button id="cancel" class="link" type="submit">Cancel</button></form>
-${demoAccounts()}
+${demoAccounts(users, organizations)}
 </div>`);
 }
 
