@@ -17,6 +17,7 @@ import { consoleLogger, DEFAULT_CLAIMS, DEFAULT_ROUTES, resolveRoutes, type Reso
 import { ENV_VARS, type Env } from './config/env.js';
 import { resolveCookie, type ResolvedCookie } from './config/cookie.js';
 import { Problems } from './config/problems.js';
+import { jwtAccessTokenProfile } from './config/bearer-profile.js';
 import { resolveDpop, resolvePar, type ResolvedDpop } from './config/sender.js';
 
 export { DEFAULT_CLAIMS, type ResolvedRoutes } from './config/defaults.js';
@@ -47,7 +48,8 @@ export interface ResolvedConfig {
   store: SessionStore | undefined;
   session: { idleTimeout: number; absoluteTimeout: number; rolling: boolean };
   /** `typ`: the expected access-token `typ`, lower-cased without `application/`; null = not checked. */
-  bearer: { audience: string[]; issuer: string | undefined; typ: string | null } | undefined;
+  /** `profile`: `bearer.requireJwtAccessTokenType` (RFC 9068 in full, lib/config/bearer-profile.ts). */
+  bearer: { audience: string[]; issuer: string | undefined; typ: string | null; profile: boolean } | undefined;
   httpTimeout: number;
   logger: Logger;
   debug: boolean;
@@ -170,7 +172,8 @@ export function resolveConfig(options: SessionKitOptions = {}, env: Env = proces
     if (typIn !== false && (typeof typIn !== 'string' || !/^[\w.+/-]+$/.test(typIn))) {
       throw new ConfigError('bearer.typ', undefined, `must be a JOSE typ such as "at+jwt", or false to accept untyped tokens, got ${JSON.stringify(typIn)}`);
     }
-    return { audience, issuer: options.bearer.issuer, typ: typIn === false ? null : normalizeTyp(typIn) };
+    const profile = jwtAccessTokenProfile(options.bearer, typIn);
+    return { audience, issuer: options.bearer.issuer, typ: typIn === false ? null : normalizeTyp(typIn), profile };
   }, undefined);
   const par = attempt(() => resolvePar(options, env), false);
   const dpop = attempt(() => resolveDpop(options, env), undefined);

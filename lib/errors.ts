@@ -16,6 +16,7 @@ export type SessionKitErrorCode =
   | 'SESSIONKIT_TOKEN_INVALID'
   | 'SESSIONKIT_SESSION_TOO_LARGE'
   | 'SESSIONKIT_STORE_UNAVAILABLE'
+  | 'SESSIONKIT_TEST_KIT'
   | 'SESSIONKIT_USAGE';
 
 /** Base class of every error sessionkit throws or hands to a hook. */
@@ -70,9 +71,10 @@ export class UnauthenticatedError extends SessionKitError {
 /**
  * Why a sign-in callback failed: the `state` does not match a sign-in in progress, none is in
  * progress, the provider returned an error, the code exchange or the ID token failed, the request
- * is malformed, or the session would not fit in the browser's cookies.
+ * is malformed, the session would not fit in the browser's cookies, or the provider did not perform
+ * the step-up (`acr`, `max_age`) the sign-in asked for.
  */
-export type CallbackFailure = 'state_mismatch' | 'missing_transaction' | 'provider_error' | 'exchange_failed' | 'invalid_request' | 'session_too_large';
+export type CallbackFailure = 'state_mismatch' | 'missing_transaction' | 'provider_error' | 'exchange_failed' | 'invalid_request' | 'session_too_large' | 'step_up_failed';
 
 /**
  * A sign-in callback that cannot complete: state mismatch, no login in progress, an error

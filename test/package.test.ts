@@ -33,4 +33,19 @@ describe('package entry points (after npm run build)', () => {
     const proof = node(`await import('koa')`, { refuse: 'koa' });
     expect(proof.stderr).toMatch(/loaded koa/);
   });
+
+  // issue 18.3: the test kit is its own entry; nothing of it (nor its optional peers) loads with the library
+  test("'sessionkit', 'sessionkit/koa' and 'sessionkit/redis' never load the test kit, oidc-provider or supertest", () => {
+    const kit = 'oidc-provider,supertest,./testing.js,./testing/dev-idp/index.js,./testing/dev-idp/http-login.js';
+    const options = `{ issuer: 'https://idp.example', clientId: 'c', baseURL: 'https://app.example', cookie: { password: 'x'.repeat(32) } }`;
+    const run = node(`const a = await import('sessionkit'); a.authMiddleware(${options}); const k = await import('sessionkit/koa'); k.koaAuth(${options}); await import('sessionkit/redis'); console.log('ok')`, { refuse: kit });
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('ok');
+    // the kit itself loads its provider only when started, and the hook does refuse it then
+    const lazy = node(`const t = await import('sessionkit/testing'); console.log(typeof t.startTestProvider); await t.startTestProvider({ users: [{ id: 'u', email: 'u@example.com' }] })`, { refuse: 'oidc-provider' });
+    expect(lazy.stdout.trim()).toBe('function');
+    expect(lazy.stderr).toMatch(/loaded oidc-provider/);
+    const cjs = node(`const t = require('sessionkit/testing'); console.log(typeof t.startTestProvider)`, { type: 'commonjs' });
+    expect(cjs.stdout.trim()).toBe('function');
+  });
 });

@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import type { Auth, RefreshOptions } from '../types/session.js';
+import type { Auth, RefreshOptions, SessionRecord } from '../types/session.js';
 import type { CoreContext } from './context.js';
 import type { AuthFields } from './view.js';
 import { authFetch, type FetchingSession } from './auth-fetch.js';
@@ -72,6 +72,11 @@ export class SessionAuth {
   /** `auth.fetch()`: see lib/core/auth-fetch.ts (a prototype method: no closure per request). */
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
     return authFetch(this.#owner, input, init);
+  }
+
+  /** The session record behind an `Auth` object made here (step-up reads its ID token); null when signed out or not sessionkit's. */
+  static recordOf(auth: unknown): SessionRecord | null {
+    return typeof auth === 'object' && auth !== null && #owner in auth ? (auth as SessionAuth).#owner.record : null;
   }
 
   /** The core behind an `Auth` object made here; null for anything else. */

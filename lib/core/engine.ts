@@ -11,6 +11,7 @@ import type { Auth, SessionRecord } from '../types/session.js';
 import type { Denial, RequireAuthOptions } from '../types/hooks.js';
 import type { SessionKitOptions } from '../types/options.js';
 import { denialOf } from './guard.js';
+import { challengeReply, stepUpDenial, withBearerProblem, withBearerScope } from './denials.js';
 import { tokenChallenge } from './dpop-verify.js';
 import type { AuthFields } from './view.js';
 import { acceptsHtml, isOriginForm, json, redirect, splitUrl, type Reply, type RequestView, type ResponseSink } from './http.js';
@@ -117,13 +118,19 @@ export class Core implements CoreContext {
    * nearly every request, decided without looking at the request.
    */
   passes(auth: Auth, options: RequireAuthOptions<any, any>): boolean {
-    return auth.isAuthenticated && denialOf(auth, options, null) === null;
+    return auth.isAuthenticated && !options.acr && options.maxAge === undefined && denialOf(auth, options, null) === null;
   }
 
   /** `requireAuth()`'s decision: null to let the request through, else why not (see {@link denialOf}). */
   deny(auth: Auth, request: RequestView, options: RequireAuthOptions<any, any> = {}): Denial | null {
-    if (auth.isAuthenticated) return denialOf(auth, options, null);
-    return denialOf(auth, options, this.cfg.routes.login ? this.#loginFor(request) : null);
+    if (auth.isAuthenticated) {
+      const denial = denialOf(auth, options, null);
+      // Bearer (RFC 6750 §3.1) and step-up (RFC 9470): lib/core/denials.ts.
+      if (denial) return withBearerScope(denial, auth);
+      if (!options.acr && options.maxAge === undefined) return null;
+      return stepUpDenial(this.cfg.routes.login ? (extra) => this.#loginFor(request, extra) : null, auth, options);
+    }
+    return withBearerProblem(denialOf(auth, options, this.cfg.routes.login ? this.#loginFor(request) : null), auth);
   }
 
   /**
@@ -131,6 +138,8 @@ export class Core implements CoreContext {
    * 401 JSON with `WWW-Authenticate` otherwise; 403 JSON for a missing requirement.
    */
   denialReply(denial: Denial, request: RequestView): Reply {
+    const bearerReply = challengeReply(denial, request, this.cfg.baseURL.host);
+    if (bearerReply) return bearerReply;
     if (denial.reason === 'forbidden') return json(403, { error: 'forbidden' });
     const method = request.method.toUpperCase();
     if ((method === 'GET' || method === 'HEAD') && acceptsHtml(request) && denial.loginUrl) return redirect(denial.loginUrl);
@@ -139,9 +148,9 @@ export class Core implements CoreContext {
   }
 
   /** The login URL that brings the user back to this request. */
-  #loginFor(request: RequestView): string {
+  #loginFor(request: RequestView, extra: Record<string, string | undefined> = {}): string {
     const { path } = splitUrl(request.originalUrl);
-    return this.loginPath({ returnTo: this.#asBrowserSees(request.originalUrl), screenHint: this.#signUp(path) ? 'sign-up' : undefined });
+    return this.loginPath({ returnTo: this.#asBrowserSees(request.originalUrl), screenHint: this.#signUp(path) ? 'sign-up' : undefined, ...extra });
   }
 
   /** The URL the browser used: behind a proxy that strips `baseURL`'s path, that path goes back in front. */

@@ -10,6 +10,7 @@ import { LRUCache } from 'lru-cache';
 import { normalizeTyp } from '../config.js';
 import { TokenError } from '../errors.js';
 import { ASYMMETRIC_ALGS, type Provider } from './provider.js';
+import { EXPIRED_TOKEN, INVALID_TOKEN, type BearerProblem } from './bearer-errors.js';
 
 /** What sessionkit knows about one access token. */
 export interface TokenInfo {
@@ -90,34 +91,51 @@ export class BearerVerifier {
   readonly #typ: string | null;
   readonly #cache = new LRUCache<string, Record<string, unknown>>({ max: 10_000 });
 
-  /** `typ`: the expected `typ` header, normalized (see `normalizeTyp`); null or absent = not checked. */
-  constructor(provider: Provider, options: { audience: string[]; issuer: string | undefined; typ?: string | null }) {
+  readonly #profile: boolean;
+
+  /**
+   * `typ`: the expected `typ` header, normalized (see `normalizeTyp`); null or absent = not checked.
+   * `profile`: the whole RFC 9068 profile (`bearer.requireJwtAccessTokenType`): also `iat`, `jti`
+   * and `client_id` are required.
+   */
+  constructor(provider: Provider, options: { audience: string[]; issuer: string | undefined; typ?: string | null; profile?: boolean }) {
     this.#provider = provider;
     this.#audience = options.audience;
     this.#issuer = options.issuer;
     this.#typ = options.typ ?? null;
+    this.#profile = options.profile ?? false;
   }
 
   /** The verified claims of `token`, or null when it does not verify (never throws). */
   async verify(token: string): Promise<Record<string, unknown> | null> {
+    const result = await this.check(token);
+    return 'claims' in result ? result.claims : null;
+  }
+
+  /**
+   * The verified claims of `token`, or why it is refused (`invalid_token`, told apart only as
+   * expired or not: nothing more is said about a refused token). Never throws.
+   */
+  async check(token: string): Promise<{ claims: Record<string, unknown> } | { problem: BearerProblem }> {
     const hit = this.#cache.get(token);
-    if (hit && typeof hit.exp === 'number' && hit.exp > Date.now() / 1000) return hit;
+    if (hit && typeof hit.exp === 'number' && hit.exp > Date.now() / 1000) return { claims: hit };
     try {
       const issuer = this.#issuer ?? (await this.#provider.issuer());
+      const requiredClaims = this.#profile ? ['exp', 'sub', 'iat', 'jti', 'client_id'] : ['exp', 'sub'];
       const verified = await this.#provider.withKeys((keys) =>
-        jwtVerify(token, keys, { issuer, audience: this.#audience, algorithms: ASYMMETRIC_ALGS, requiredClaims: ['exp', 'sub'] }),
+        jwtVerify(token, keys, { issuer, audience: this.#audience, algorithms: ASYMMETRIC_ALGS, requiredClaims }),
       );
-      if (!verified) return null;
+      if (!verified) return { problem: INVALID_TOKEN };
       const { payload, protectedHeader } = verified;
       // An access token, not another JWT of the provider: the typed profile (RFC 9068 §4), and
       // never an ID token (`nonce`) or a logout / security-event token (`events`).
-      if (this.#typ !== null && (typeof protectedHeader.typ !== 'string' || normalizeTyp(protectedHeader.typ) !== this.#typ)) return null;
-      if ('nonce' in payload || 'events' in payload) return null;
+      if (this.#typ !== null && (typeof protectedHeader.typ !== 'string' || normalizeTyp(protectedHeader.typ) !== this.#typ)) return { problem: INVALID_TOKEN };
+      if ('nonce' in payload || 'events' in payload) return { problem: INVALID_TOKEN };
       const claims = payload as Record<string, unknown>;
       this.#cache.set(token, claims, { ttl: Math.max(1, (payload.exp! - Date.now() / 1000) * 1000) });
-      return claims;
-    } catch {
-      return null;
+      return { claims };
+    } catch (error) {
+      return { problem: (error as { code?: string } | null)?.code === 'ERR_JWT_EXPIRED' ? EXPIRED_TOKEN : INVALID_TOKEN };
     }
   }
 }

@@ -20,6 +20,8 @@ export interface Transaction {
   returnTo: string;
   appState?: string;
   organizationId?: string;
+  /** The step-up this sign-in was asked for (RFC 9470): the callback checks that the provider performed it (lib/core/step-up.ts). */
+  stepUp?: { acr?: string[]; maxAge?: number };
 }
 
 /** Sign-in transactions live this long, seconds. */

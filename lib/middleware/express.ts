@@ -9,6 +9,7 @@ import { Core, coreOf, type Outcome } from '../core/engine.js';
 import { handle, handleCached } from '../handler.js';
 import { NodeSink, type Reply, type RequestView } from '../core/http.js';
 import { UsageError } from '../errors.js';
+import { checkStepUpOptions } from '../core/step-up.js';
 import type { Auth } from '../types/session.js';
 import type { Denial, RequireAuthOptions } from '../types/hooks.js';
 import type { SessionKitOptions } from '../types/options.js';
@@ -113,6 +114,7 @@ function refuse(denial: Denial, reply: Reply, onDenied: RequireAuthOptions<Reque
  * page of `onDenied` (here, else the middleware's).
  */
 export function requireAuth(options: RequireAuthOptions<Request, Response> = {}): RequestHandler {
+  checkStepUpOptions(options); // step-up (RFC 9470): lib/core/step-up.ts
   return function requireAuthGuard(req: Request, res: Response, next: NextFunction) {
     const core = coreOf(req.auth);
     if (!core) return next(new UsageError('sessionkit: requireAuth() needs authMiddleware() to run first'));

@@ -9,6 +9,7 @@ import { Core, coreOf, type Outcome } from '../core/engine.js';
 import { handle, handleCached } from '../handler.js';
 import { NodeSink, type Reply, type RequestView } from '../core/http.js';
 import { UsageError } from '../errors.js';
+import { checkStepUpOptions } from '../core/step-up.js';
 import type { Auth } from '../types/session.js';
 import type { Denial, RequireAuthOptions } from '../types/hooks.js';
 import type { SessionKitOptions } from '../types/options.js';
@@ -103,6 +104,7 @@ async function refuse(denial: Denial, reply: Reply, onDenied: RequireAuthOptions
  * `organization` → 403 JSON; or the page of `onDenied` (here, else the middleware's).
  */
 export function requireAuth(options: RequireAuthOptions<Context, Context> = {}): Middleware {
+  checkStepUpOptions(options); // step-up (RFC 9470): lib/core/step-up.ts
   return function requireAuthGuard(ctx: Context, next: Next) {
     const core = coreOf(ctx.state.auth);
     if (!core) throw new UsageError('sessionkit: requireAuth() needs koaAuth() to run first');

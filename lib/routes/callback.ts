@@ -19,6 +19,7 @@ import { startSession } from '../core/session-actions.js';
 import { parseCookies } from '../core/session-cookie.js';
 import { idTokenClaims } from '../core/tokens.js';
 import { signedInFields, userFromClaims } from '../core/view.js';
+import { unmetStepUp } from '../core/step-up.js';
 import type { SessionRecord } from '../types/session.js';
 import { providerUnavailable } from './unavailable.js';
 import { dpopAlgorithms } from '../core/sender.js';
@@ -74,7 +75,7 @@ export async function callback(core: CoreContext, request: RequestView, sink: Re
 
 /** What went wrong, for people: the page's sentence; for operators: the log line's fields. */
 interface Explanation {
-  problem: 'cancelled' | 'reauthenticate' | 'provider_error' | 'link_invalid' | 'exchange_refused' | 'provider_unreachable' | 'token_invalid' | 'provider_unavailable' | 'session_too_large' | 'failed';
+  problem: 'cancelled' | 'reauthenticate' | 'provider_error' | 'link_invalid' | 'exchange_refused' | 'provider_unreachable' | 'token_invalid' | 'provider_unavailable' | 'session_too_large' | 'step_up_failed' | 'failed';
   message: string;
   status?: number;
   /** The underlying errors, outermost first: class names, codes and messages, never token values. */
@@ -90,6 +91,7 @@ const MESSAGES: Record<Explanation['problem'], string> = {
   provider_unreachable: 'The sign-in provider could not be reached to complete the sign-in. Please try again in a moment.',
   token_invalid: 'The answer of the sign-in provider could not be verified, so you were not signed in.',
   provider_unavailable: 'The sign-in service is unavailable right now.',
+  step_up_failed: 'The sign-in provider did not confirm the stronger or more recent sign-in this page needs, so your session was left as it was.',
   session_too_large: 'Your session is too large for this site to keep in a cookie. The site needs a configuration change (its administrator can find the details in the log).',
   failed: 'The sign-in could not be completed.',
 };
@@ -115,6 +117,8 @@ function explain(failure: CallbackError): Explanation {
       return of('link_invalid');
     case 'session_too_large':
       return of('session_too_large');
+    case 'step_up_failed':
+      return of('step_up_failed');
   }
   if (chain.some((e) => e instanceof ProviderUnavailableError)) return of('provider_unavailable');
   if (failure.oauthError || chain.some((e) => e instanceof oidc.ResponseBodyError || e instanceof oidc.WWWAuthenticateChallengeError)) return of('exchange_refused');
@@ -172,6 +176,9 @@ async function signIn(core: CoreContext, request: RequestView, query: URLSearchP
   }
   let claims = tokens.idTokenClaims ?? {};
   if (typeof claims.sub !== 'string') throw new CallbackError('exchange_failed', 'the provider returned no ID token');
+  // Step-up (RFC 9470): refused unless the provider did what was asked (lib/core/step-up.ts).
+  const unmet = unmetStepUp(tx.stepUp, claims, now());
+  if (unmet) throw new CallbackError('step_up_failed', unmet);
   if (!claims.email) {
     const info = await core.provider.userinfo(tokens.accessToken, claims.sub, dpopKey).catch(() => null);
     if (info) claims = { ...info, ...claims };

@@ -10,6 +10,7 @@ import { redirect, safeReturnTo, type Reply, type RequestView, type ResponseSink
 import { describe } from '../core/provider.js';
 import type { Transaction } from '../core/transactions.js';
 import { providerUnavailable } from './unavailable.js';
+import { stepUpOfParams, stepUpParams } from '../core/step-up.js';
 
 const MAX_PARAM = 1024;
 
@@ -44,6 +45,11 @@ export async function login(core: CoreContext, request: RequestView, sink: Respo
   if (organizationId) params[cfg.organizationParam] = organizationId;
   const loginHint = param(query, 'loginHint');
   if (loginHint) params.login_hint = loginHint;
+  // Step-up (RFC 9470): the guard's redirect asks for more; the callback checks that the provider
+  // did it (no endless round trips), and the guard re-checks every request anyway.
+  const stepUp = stepUpParams(query);
+  Object.assign(params, stepUp);
+  if (stepUp.acr_values || stepUp.max_age) tx.stepUp = stepUpOfParams(stepUp);
 
   let url: URL;
   try {

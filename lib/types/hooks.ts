@@ -59,6 +59,20 @@ export interface RequireAuthOptions<Req = unknown, Res = unknown> {
   /** The session must be in an organization. */
   organization?: boolean;
   /**
+   * Step-up (RFC 9470): the user must have signed in with one of these Authentication Context
+   * Class References (the `acr` claim of the ID token, or of a bearer token). Otherwise a browser
+   * page is sent to the login route with `acr_values`, other requests get `401` with
+   * `WWW-Authenticate: Bearer error="insufficient_user_authentication", acr_values="…"`.
+   */
+  acr?: string[];
+  /**
+   * Step-up (RFC 9470): the user must have authenticated at most this many seconds ago (the
+   * `auth_time` claim). Otherwise a browser page is sent to the login route with `max_age` and
+   * `prompt=login`, other requests get `401` with `error="insufficient_user_authentication"` and
+   * `max_age`.
+   */
+  maxAge?: number;
+  /**
    * Answer a refused request yourself (render your own page) instead of the default 302 / 401 /
    * 403: with Express it must answer (`res.status(denial.status).render(…)`); with Koa, leaving
    * `ctx.body` unset sends the default answer. Overrides the middleware-level `onDenied`.
@@ -70,15 +84,37 @@ export interface RequireAuthOptions<Req = unknown, Res = unknown> {
 export type Denial =
   | {
       reason: 'unauthenticated';
-      status: 401;
+      /** 401; 400 for a malformed `Authorization: Bearer` header (`bearerError: 'invalid_request'`). */
+      status: 401 | 400;
       /** Where the default answer would send a browser to sign in (with `returnTo`); null when the login route is off. */
       loginUrl: string | null;
+      /**
+       * The request carried bearer credentials that were refused (RFC 6750 §3.1): `invalid_token`
+       * (expired, bad signature, other audience or issuer, not a JWT) or `invalid_request` (a
+       * malformed header). Absent when it carried none.
+       */
+      bearerError?: 'invalid_token' | 'invalid_request';
+      /**
+       * Present when the request is signed in, but not strongly or recently enough for the route
+       * (`requireAuth({ acr, maxAge })`, RFC 9470 step-up): `loginUrl` then performs the step-up
+       * (with `acr_values`, `max_age`, `prompt=login` where a fresh sign-in is needed, the
+       * session's organization and `returnTo`), and the default answer to anything but an HTML
+       * `GET` is `401` with `error="insufficient_user_authentication"`.
+       */
+      stepUp?: {
+        /** The acceptable `acr` values, when the route requires one. */
+        acrValues?: string[];
+        /** The route's `maxAge`, seconds, when it has one. */
+        maxAge?: number;
+      };
     }
   | {
       reason: 'forbidden';
       status: 403;
       /** What the user lacks: the permissions, the roles (any one would do), an organization. */
       missing: { permissions: string[]; roles: string[]; organization: boolean };
+      /** True when the request was signed in by a bearer token (answered `error="insufficient_scope"`). */
+      bearer?: boolean;
     };
 
 /** Payload of `onDenied`. */

@@ -108,4 +108,12 @@ export interface BearerOptions {
    * logout or security-event token) is never accepted.
    */
   typ?: string | false;
+  /**
+   * Require the JWT access-token profile of RFC 9068 in full: the `typ` `at+jwt` (already the
+   * default of {@link BearerOptions.typ}; a `typ` of `false` or another type is then a start-up
+   * error) and the claims `iss`, `exp`, `aud`, `sub`, `client_id`, `iat` and `jti`. Whatever this
+   * says, only asymmetric signatures are accepted (never `none` or `HS*`).
+   * @default false
+   */
+  requireJwtAccessTokenType?: boolean;
 }

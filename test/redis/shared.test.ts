@@ -195,7 +195,7 @@ describe.each(MODES)('two instances on one Redis (%s)', (mode) => {
     await redis.start();
     // back: the instances reconnect by themselves
     const started = Date.now();
-    while (!shared.every((s) => ('available' in s ? s.available : s.coordinator.available)) && Date.now() - started < 5000) await new Promise((r) => setTimeout(r, 50));
+    while (!shared.every((s) => s.available) && Date.now() - started < 5000) await new Promise((r) => setTimeout(r, 50));
     expect((await a.get('/me', keep)).status).toBe(200);
     expect((await b.get('/me', keep)).status).toBe(200);
     expect(warnings()).toBe(logged);

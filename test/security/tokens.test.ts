@@ -127,9 +127,10 @@ describe.each(FRAMEWORKS)('hostile access tokens on %s', (_name, factory) => {
       expect(res.headers['set-cookie']).toBeUndefined();
     });
 
-    test.each(malformedAuthorization)('%s → 401', async (_what, make) => {
+    // issue 18.1: a malformed `Bearer` header is RFC 6750's invalid_request, 400 (Basic: no bearer credentials, 401)
+    test.each(malformedAuthorization)('%s → 400 (Basic: 401)', async (what, make) => {
       const res = await sendWith(c.app, 'GET', '/me', new CookieList(), { headers: { ...JSON_ACCEPT, Authorization: make(c) } });
-      await expectOutcome(c.app, res, new CookieList(), REFUSED_BEARER);
+      await expectOutcome(c.app, res, new CookieList(), { ...REFUSED_BEARER, status: what.startsWith('Basic') ? 401 : 400 });
     });
   });
 
