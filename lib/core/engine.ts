@@ -114,8 +114,9 @@ export class Core implements CoreContext {
   }
 
   /**
-   * True when `auth` may pass `options` (signed in, every requirement met): the guard's path for
-   * nearly every request, decided without looking at the request.
+   * True when `auth` surely passes `options` (signed in, no step-up asked, every requirement
+   * met): the guard's path for nearly every request, decided without looking at the request.
+   * False means {@link deny} decides (which may still let the request through).
    */
   passes(auth: Auth, options: RequireAuthOptions<any, any>): boolean {
     return auth.isAuthenticated && !options.acr && options.maxAge === undefined && denialOf(auth, options, null) === null;

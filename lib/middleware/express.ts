@@ -120,7 +120,8 @@ export function requireAuth(options: RequireAuthOptions<Request, Response> = {})
     if (!core) return next(new UsageError('sessionkit: requireAuth() needs authMiddleware() to run first'));
     if (core.passes(req.auth, options)) return next();
     const exchange = new ExpressExchange(req, res);
-    const denial = core.deny(req.auth, exchange, options)!;
+    const denial = core.deny(req.auth, exchange, options);
+    if (!denial) return next();
     refuse(denial, core.denialReply(denial, exchange), options.onDenied ?? core.cfg.hooks.onDenied, req, res, next);
   };
 }

@@ -110,7 +110,8 @@ export function requireAuth(options: RequireAuthOptions<Context, Context> = {}):
     if (!core) throw new UsageError('sessionkit: requireAuth() needs koaAuth() to run first');
     if (core.passes(ctx.state.auth, options)) return next();
     const exchange = new KoaExchange(ctx);
-    const denial = core.deny(ctx.state.auth, exchange, options)!;
+    const denial = core.deny(ctx.state.auth, exchange, options);
+    if (!denial) return next();
     return refuse(denial, core.denialReply(denial, exchange), options.onDenied ?? core.cfg.hooks.onDenied, ctx);
   };
 }
