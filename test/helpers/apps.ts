@@ -79,18 +79,25 @@ declare module 'fastify' {
   }
 }
 
+/** What a Fastify test app registers before and after sessionkit (other plugins, extra routes). */
+export interface FastifySetup {
+  before?(app: ReturnType<typeof Fastify>): void;
+  after?(app: ReturnType<typeof Fastify>): void;
+}
+
 /**
  * Fastify: the plugin plus the same routes. The listener waits for `ready()` (the plugin is
  * registered asynchronously); a configuration error fails every request with 500.
  */
-export function fastifyApp(options: SessionKitOptions<any>, setup?: (app: ReturnType<typeof Fastify>) => void): RequestListener {
+export function fastifyApp(options: SessionKitOptions<any>, setup: FastifySetup = {}): RequestListener {
   let route: RequestListener = () => {};
   const app = Fastify({ serverFactory: (handler) => ((route = handler), http.createServer()) });
   app.decorateReply('json', function json(this: FastifyReply, body: unknown) {
     return this.send(body);
   });
-  setup?.(app);
+  setup.before?.(app);
   app.register(fastifyAuth, options);
+  setup.after?.(app);
   app.after(() => {
     app.get('/public', async (req) => ({ isAuthenticated: req.auth.isAuthenticated, organizationId: req.auth.organizationId ?? null }));
     app.get('/me', { preHandler: fastifyRequireAuth() }, async (req) => view(req.auth));
