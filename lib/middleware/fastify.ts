@@ -22,7 +22,6 @@ declare module 'fastify' {
 }
 
 type WithSession = FastifyRequest & { session?: unknown };
-type Done = HookHandlerDoneFunction;
 
 function view(request: FastifyRequest): RequestView {
   return {
@@ -44,9 +43,8 @@ function view(request: FastifyRequest): RequestView {
 class ReplySink implements ResponseSink {
   constructor(readonly raw: FastifyReply) {}
   append(name: string, value: string | string[]): void {
-    const previous = this.raw.getHeader(name);
-    if (previous === undefined || name.toLowerCase() === 'set-cookie') this.raw.header(name, value);
-    else this.raw.header(name, ([] as unknown[]).concat(previous, value).join(', '));
+    const previous = this.raw.getHeader(name); // Fastify appends Set-Cookie itself, and replaces the others
+    this.raw.header(name, previous === undefined || name.toLowerCase() === 'set-cookie' ? value : ([] as unknown[]).concat(previous, value).join(', '));
   }
   set(name: string, value: string): void {
     this.raw.header(name, value);
@@ -57,19 +55,11 @@ class ReplySink implements ResponseSink {
 }
 
 function send(reply: FastifyReply, answer: Reply): void {
-  if (answer.handled || reply.sent) return;
-  reply.code(answer.status);
-  if (answer.headers) reply.headers(answer.headers);
-  reply.send(answer.body);
+  if (!answer.handled && !reply.sent) reply.code(answer.status).headers(answer.headers ?? {}).send(answer.body);
 }
 
-function fastifyAuthPlugin(app: FastifyInstance, options: SessionKitOptions<FastifyRequest, FastifyReply>, done: (error?: Error) => void): void {
-  let core: Core;
-  try {
-    core = new Core(options);
-  } catch (error) {
-    return done(error as Error);
-  }
+async function fastifyAuthPlugin(app: FastifyInstance, options: SessionKitOptions<FastifyRequest, FastifyReply>): Promise<void> {
+  const core = new Core(options);
   app.decorateRequest('auth', null as unknown as Auth);
   app.addHook('onRequest', function sessionkit(request, reply, next) {
     const requestView = view(request);
@@ -78,10 +68,9 @@ function fastifyAuthPlugin(app: FastifyInstance, options: SessionKitOptions<Fast
     if (cached) return finish(core, request, reply, next, cached);
     handle(core, requestView, sink).then((outcome) => finish(core, request, reply, next, outcome), next);
   });
-  done();
 }
 
-function finish(core: Core, request: FastifyRequest, reply: FastifyReply, next: Done, outcome: Outcome): void {
+function finish(core: Core, request: FastifyRequest, reply: FastifyReply, next: HookHandlerDoneFunction, outcome: Outcome): void {
   if (outcome.denial) return refuse(outcome.denial, outcome.reply, core.cfg.hooks.onDenied, request, reply);
   if (outcome.reply) return send(reply, outcome.reply);
   request.auth = outcome.session.auth;
@@ -106,7 +95,7 @@ function refuse(denial: Denial, answer: Reply, onDenied: RequireAuthOptions<Fast
  * `reply`. Needs no `@fastify/cookie` (sessionkit reads its own cookies) and works beside it.
  *
  * @example `await app.register(fastifyAuth, { issuer, clientId, baseURL, cookie: { password } })`
- * @throws {ConfigError} from `register()` / `ready()`, naming the option, when the configuration is invalid.
+ * @throws {ConfigError} from `register()` / `ready()` (the plugin is async), naming the option, when the configuration is invalid.
  */
 export const fastifyAuth = fp(fastifyAuthPlugin, { fastify: '5.x', name: 'sessionkit' });
 

@@ -21,7 +21,9 @@ export type AuthRequest = IncomingMessage & { auth: Auth; session?: unknown; ori
  * `next(error)`), and nothing when it answered; without `next`, the returned promise resolves to
  * `true` when the request should go on, `false` when it was answered, and rejects on an error.
  */
-export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => Promise<boolean>;
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: Next) => Promise<boolean>;
+
+type Next = (error?: unknown) => void;
 
 function view(req: AuthRequest): RequestView {
   const url = req.url ?? '/';
@@ -44,20 +46,16 @@ function send(res: ServerResponse, reply: Reply): void {
   if (reply.handled || res.headersSent) return;
   res.statusCode = reply.status;
   for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
-  if (reply.body === undefined || typeof reply.body === 'string') return void res.end(reply.body);
-  if (!res.hasHeader('content-type')) res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.end(JSON.stringify(reply.body));
+  // json() replies carry their Content-Type already
+  res.end(reply.body === undefined || typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
 }
 
 /** Settle a handler: `next()` / `next(error)` when given, else the promise's value. */
-function settle(goOn: boolean | Error, next?: (error?: unknown) => void): Promise<boolean> {
-  if (goOn instanceof Error) {
-    if (!next) return Promise.reject(goOn);
-    next(goOn);
-    return Promise.resolve(false);
-  }
-  if (goOn && next) next();
-  return Promise.resolve(goOn);
+function settle(goOn: boolean | Error, next?: Next): Promise<boolean> {
+  if (goOn instanceof Error && !next) return Promise.reject(goOn);
+  if (goOn instanceof Error) next!(goOn);
+  else if (goOn && next) next();
+  return Promise.resolve(goOn === true);
 }
 
 /**
@@ -84,7 +82,7 @@ export function nodeAuth(options?: SessionKitOptions<IncomingMessage, ServerResp
   };
 }
 
-function finish(core: Core, req: AuthRequest, res: ServerResponse, next: ((error?: unknown) => void) | undefined, outcome: Outcome): Promise<boolean> {
+function finish(core: Core, req: AuthRequest, res: ServerResponse, next: Next | undefined, outcome: Outcome): Promise<boolean> {
   if (outcome.denial) return refuse(outcome.denial, outcome.reply, core.cfg.hooks.onDenied, req, res, next);
   if (outcome.reply) return send(res, outcome.reply), settle(false, next);
   req.auth = outcome.session.auth;
@@ -93,7 +91,7 @@ function finish(core: Core, req: AuthRequest, res: ServerResponse, next: ((error
 }
 
 /** Answer a refusal: the app's `onDenied` answers it when there is one (nothing is sent after it), else the default. */
-function refuse(denial: Denial, reply: Reply, onDenied: RequireAuthOptions<IncomingMessage, ServerResponse>['onDenied'], req: AuthRequest, res: ServerResponse, next?: (error?: unknown) => void): Promise<boolean> {
+function refuse(denial: Denial, reply: Reply, onDenied: RequireAuthOptions<IncomingMessage, ServerResponse>['onDenied'], req: AuthRequest, res: ServerResponse, next?: Next): Promise<boolean> {
   if (!onDenied) return send(res, reply), settle(false, next);
   return Promise.resolve()
     .then(() => onDenied({ denial, request: req, response: res }))
