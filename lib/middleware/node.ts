@@ -18,9 +18,9 @@ export type AuthRequest = IncomingMessage & { auth: Auth; session?: unknown; ori
 
 /**
  * A Connect-style handler. With `next`, it calls `next()` when the request should go on (or
- * `next(error)`), and nothing when it answered; without `next`, the returned promise resolves to
- * `true` when the request should go on, `false` when it was answered, and rejects on an error.
- */
+ * `next(error)`), and nothing when it answered (a `next` that throws rejects the returned promise:
+ * Connect's never does); without `next`, the returned promise resolves to `true` when the request
+ * should go on, `false` when it was answered, and rejects on an error. */
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: Next) => Promise<boolean>;
 
 type Next = (error?: unknown) => void;
