@@ -285,3 +285,7 @@ if (failures.length) {
 // ---- 4. sessionkit/redis: per-request cost of each mode, cross-instance storm (its own script)
 const redisStep = spawnSync(process.execPath, [fileURLToPath(new URL('./redis.js', import.meta.url))], { stdio: 'inherit', env: process.env });
 if (redisStep.status !== 0) process.exitCode = 1;
+
+// ---- 5. Fastify: bare, floor and sessionkit side by side (its own script)
+const fastifyStep = spawnSync(process.execPath, [fileURLToPath(new URL('./fastify.js', import.meta.url))], { stdio: 'inherit', env: process.env });
+if (fastifyStep.status !== 0) process.exitCode = 1;

@@ -12,6 +12,7 @@ describe('the published package (after npm run build)', () => {
 
   test('ships LICENSE, README and SECURITY next to dist, and no test or example', () => {
     expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'SECURITY.md', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/koa.js']));
+    expect(files).toEqual(expect.arrayContaining(['dist/fastify.js', 'dist/fastify.d.ts', 'dist/node.js', 'dist/node.d.ts']));
     expect(files.filter((f) => !f.startsWith('dist/') && !['LICENSE', 'README.md', 'SECURITY.md', 'package.json'].includes(f))).toEqual([]);
     const manifest = JSON.parse(readFileSync(`${root}/package.json`, 'utf8'));
     expect(manifest.license).toBe('MIT');

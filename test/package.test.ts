@@ -48,4 +48,21 @@ describe('package entry points (after npm run build)', () => {
     const cjs = node(`const t = require('sessionkit/testing'); console.log(typeof t.startTestProvider)`, { type: 'commonjs' });
     expect(cjs.stdout.trim()).toBe('function');
   });
+
+  test("each entry loads only its own framework: 'sessionkit/fastify' no Express or Koa, 'sessionkit/node' none, the others no Fastify", () => {
+    const options = `{ issuer: 'https://idp.example', clientId: 'c', baseURL: 'https://app.example', cookie: { password: 'x'.repeat(32) } }`;
+    const fastify = node(`const { default: Fastify } = await import('fastify'); const m = await import('sessionkit/fastify'); const app = Fastify(); await app.register(m.fastifyAuth, ${options}); await app.ready(); console.log(typeof m.requireAuth, app.hasRequestDecorator('auth'))`, { refuse: 'express,koa' });
+    expect(fastify.stderr).toBe('');
+    expect(fastify.stdout.trim()).toBe('function true');
+    const plain = node(`const m = await import('sessionkit/node'); m.nodeAuth(${options}); console.log(typeof m.requireAuth)`, { refuse: 'express,koa,fastify,fastify-plugin' });
+    expect(plain.stderr).toBe('');
+    expect(plain.stdout.trim()).toBe('function');
+    for (const entry of ['sessionkit', 'sessionkit/koa']) {
+      const other = node(`await import('${entry}'); console.log('ok')`, { refuse: 'fastify,fastify-plugin' });
+      expect({ entry, stderr: other.stderr, stdout: other.stdout.trim() }).toEqual({ entry, stderr: '', stdout: 'ok' });
+    }
+    const cjs = node(`const m = require('sessionkit/fastify'); const n = require('sessionkit/node'); console.log(typeof m.fastifyAuth, typeof n.nodeAuth)`, { type: 'commonjs' });
+    expect(cjs.stdout.trim()).toBe('function function');
+    expect(node(`await import('fastify')`, { refuse: 'fastify' }).stderr).toMatch(/loaded fastify/);
+  });
 });

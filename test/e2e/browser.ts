@@ -42,6 +42,7 @@ export function launchBrowser(): Promise<Browser> {
 export const EXAMPLES: [string, string][] = [
   ['express', '../../examples/express-app/app.js'],
   ['koa', '../../examples/koa-app/app.js'],
+  ['fastify', '../../examples/fastify-app/app.js'],
 ];
 
 export const PASSWORD = 'e2e-cookie-password-that-is-long-enough-0123456789';
@@ -76,7 +77,8 @@ export async function startStack(modulePath: string, { accessTokenTTL, options }
     const specifier: string = modulePath; // a plain string: loaded at run time, typed `any`
     const { createApp } = await import(specifier);
     const app = createApp({ issuer: idp.issuer, clientId, clientSecret, baseURL, cookiePassword: PASSWORD, organizations: ORGANIZATIONS, options });
-    server.on('request', typeof app === 'function' ? app : app.callback());
+    if (typeof app.routing === 'function') await app.ready(); // Fastify routes once ready
+    server.on('request', typeof app === 'function' ? app : (app.callback?.() ?? app.routing));
     return {
       idp,
       baseURL,

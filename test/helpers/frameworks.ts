@@ -1,8 +1,10 @@
 /** The frameworks every scenario runs on. */
 import type { AppFactory } from './harness.js';
-import { expressApp, koaApp } from './apps.js';
+import { expressApp, fastifyApp, koaApp, nodeApp } from './apps.js';
 
 export const FRAMEWORKS: [string, AppFactory][] = [
   ['express', expressApp],
   ['koa', koaApp],
+  ['fastify', fastifyApp],
+  ['node', nodeApp],
 ];

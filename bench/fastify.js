@@ -1,0 +1,110 @@
+// `npm run bench`, Fastify part (also `node bench/fastify.js`): authenticated GET /me on Fastify
+// bare, the Fastify floor (the two headers every session response carries + a pre-handler + the
+// same body) and sessionkit's plugin, each in its own process (bench/fastify-servers.js), rounds
+// alternating; requests/s, latency and the server's CPU time per request. Loopback only.
+//
+//   BENCH_DURATION, BENCH_ROUNDS, BENCH_SMOKE=1   as in bench/run.js
+import { fork } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { startDevIdp, webClient } from '../examples/dev-idp/index.js';
+import { loginAtProvider } from '../examples/dev-idp/http-login.js';
+
+const smoke = process.env.BENCH_SMOKE === '1';
+const DURATION = Number(process.env.BENCH_DURATION ?? (smoke ? 1 : 5));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (smoke ? 1 : 2));
+const CONNECTIONS = 50;
+const PASSWORD = 'benchmark-cookie-password-0123456789-abcdefghij';
+const SERVER = fileURLToPath(new URL('./fastify-servers.js', import.meta.url));
+const KINDS = ['fastify-bare', 'fastify-floor', 'fastify-sessionkit'];
+const TARGET = 0.95;
+const failures = [];
+
+const idp = await startDevIdp({ accessTokenTTL: 3600 });
+const children = new Set();
+process.on('exit', () => {
+  for (const child of children) child.kill();
+});
+
+async function startServer(kind) {
+  const clientId = `bench-${kind}-${Math.random().toString(36).slice(2, 8)}`;
+  const config = { issuer: idp.issuer, clientId, clientSecret: `${clientId}-secret`, password: PASSWORD };
+  const child = fork(SERVER, [kind], { env: { ...process.env, BENCH_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  const { port } = await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`${kind} exited with ${code}`)));
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await idp.addClient(webClient({ clientId, clientSecret: config.clientSecret, baseURL: base }));
+  const ask = (m) => new Promise((resolve) => (child.once('message', resolve), child.send(m)));
+  return { kind, base, cpu: async () => (await ask('cpu')).cpu, stop: () => new Promise((resolve) => (child.once('exit', resolve), child.send('exit'))) };
+}
+
+function take(jar, res) {
+  for (const line of res.headers.getSetCookie()) {
+    const [pair, ...attrs] = line.split(';');
+    const i = pair.indexOf('=');
+    if (/max-age=0/i.test(attrs.join(';')) || pair.slice(i + 1) === '') jar.delete(pair.slice(0, i).trim());
+    else jar.set(pair.slice(0, i).trim(), pair.slice(i + 1));
+  }
+}
+const header = (jar) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+
+async function signIn(base) {
+  const jar = new Map();
+  const login = await fetch(`${base}/login`, { redirect: 'manual' });
+  take(jar, login);
+  const { callbackUrl } = await loginAtProvider(login.headers.get('location'), { email: 'alice@example.com', password: 'alice-password' });
+  take(jar, await fetch(callbackUrl, { redirect: 'manual', headers: { cookie: header(jar) } }));
+  const check = await fetch(`${base}/me`, { headers: { cookie: header(jar), accept: 'application/json' } });
+  if (check.status !== 200) throw new Error(`sign-in at ${base} did not work: /me answered ${check.status}`);
+  take(jar, check);
+  return header(jar);
+}
+
+const servers = [];
+for (const kind of KINDS) servers.push(await startServer(kind));
+const cookie = await signIn(servers.find((s) => s.kind === 'fastify-sessionkit').base);
+const headers = { cookie, accept: 'application/json' }; // every server gets the very same request
+for (const s of servers) await autocannon({ url: `${s.base}/me`, connections: CONNECTIONS, duration: smoke ? 1 : 2, headers });
+const samples = new Map(KINDS.map((k) => [k, []]));
+for (let round = 0; round < ROUNDS; round++) {
+  for (const s of servers) {
+    const before = await s.cpu();
+    const r = await autocannon({ url: `${s.base}/me`, connections: CONNECTIONS, duration: DURATION, headers });
+    const after = await s.cpu();
+    const cpu = after.user - before.user + (after.system - before.system);
+    const non2xx = r.non2xx + r.errors + r.timeouts;
+    samples.get(s.kind).push({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx, cpuPerRequest: cpu / Math.max(1, r.requests.total) });
+    if (non2xx) failures.push(`${s.kind}: ${non2xx} non-2xx/errors in round ${round + 1}`);
+  }
+}
+for (const s of servers) await s.stop();
+await idp.close();
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+const mean = (xs) => xs.reduce((a, x) => a + x, 0) / xs.length;
+const summary = Object.fromEntries(KINDS.map((k) => {
+  const xs = samples.get(k);
+  return [k, { rps: mean(xs.map((x) => x.rps)), p50: median(xs.map((x) => x.p50)), p99: median(xs.map((x) => x.p99)), cpu: mean(xs.map((x) => x.cpuPerRequest)), non2xx: xs.reduce((a, x) => a + x.non2xx, 0) }];
+}));
+const f = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+console.log(`\nsessionkit on Fastify — node ${process.version}, ${availableParallelism()} cores, ${CONNECTIONS} connections, ${DURATION} s × ${ROUNDS} rounds per server, alternating\n`);
+console.log('| server (authenticated GET /me) | requests/s | p50 ms | p99 ms | server CPU µs/request | non-2xx |');
+console.log('|---|---:|---:|---:|---:|---:|');
+for (const k of KINDS) console.log(`| ${k} | ${f(summary[k].rps)} | ${summary[k].p50} | ${summary[k].p99} | ${f(summary[k].cpu, 1)} | ${summary[k].non2xx} |`);
+const ratio = summary['fastify-sessionkit'].rps / summary['fastify-floor'].rps;
+const cpuRatio = summary['fastify-floor'].cpu / summary['fastify-sessionkit'].cpu;
+console.log('');
+console.log('| ratio | value | target |');
+console.log('|---|---:|---:|');
+console.log(`| sessionkit Fastify / Fastify floor (requests/s) | ${f(ratio, 2)} | ≥ ${TARGET} |`);
+console.log(`| Fastify floor / sessionkit Fastify (CPU per request) | ${f(cpuRatio, 2)} | |`);
+console.log(`| sessionkit Fastify / bare Fastify (requests/s) | ${f(summary['fastify-sessionkit'].rps / summary['fastify-bare'].rps, 2)} | |`);
+if (failures.length) {
+  console.log(`\nVOID — ${failures.join('; ')}`);
+  process.exitCode = 1;
+}
