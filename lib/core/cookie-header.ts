@@ -34,6 +34,11 @@ export function hasDuplicate(header: string, name: string): boolean {
  * `%` is URI-decoded when it decodes); undefined when there is none.
  */
 export function firstValue(header: string, name: string): string | undefined {
+  return findValue(header, name)?.value;
+}
+
+/** {@link firstValue}, with where the value stands in `header` (`start`, `end`: before trimming and decoding). */
+export function findValue(header: string, name: string): { value: string; start: number; end: number } | undefined {
   for (let at = header.indexOf(name); at >= 0; at = header.indexOf(name, at + 1)) {
     let before = at - 1;
     while (before >= 0 && isBlank(header.charCodeAt(before))) before--;
@@ -46,15 +51,23 @@ export function firstValue(header: string, name: string): string | undefined {
     let start = eq + 1;
     while (start < end && isBlank(header.charCodeAt(start))) start++;
     while (end > start && isBlank(header.charCodeAt(end - 1))) end--;
-    const value = header.slice(start, end);
-    if (value.indexOf('%') < 0) return value;
+    const raw = header.slice(start, end);
+    if (raw.indexOf('%') < 0) return { value: raw, start, end };
     try {
-      return decodeURIComponent(value);
+      return { value: decodeURIComponent(raw), start, end };
     } catch {
-      return value;
+      return { value: raw, start, end };
     }
   }
   return undefined;
+}
+
+/**
+ * True when `text` occurs in `header` outside `[start, end)` (a cookie value, which holds no
+ * `;` and so no other cookie): the rest of the header is searched, never the value again.
+ */
+export function occursOutside(header: string, text: string, start: number, end: number): boolean {
+  return (start >= text.length && header.lastIndexOf(text, start - text.length) >= 0) || header.indexOf(text, end) >= 0;
 }
 
 export function isBlank(code: number): boolean {

@@ -51,9 +51,7 @@ export class RequestSession {
   #incoming: string | null;
 
   /** The session cookie's value as it came in (null: none); sign-in ends the session it names. */
-  get incoming(): string | null {
-    return this.#incoming;
-  }
+  get incoming(): string | null { return this.#incoming; }
 
   /** A session for a request whose incoming cookie is not read (sign-in writes over it). */
   static create(core: CoreContext, request: RequestView, sink: ResponseSink): RequestSession {
@@ -81,7 +79,8 @@ export class RequestSession {
     if (value === null) {
       return session.#names.length || (core.bearer && request.headers.authorization) ? null : session;
     }
-    const payload = core.cookies.cached(value);
+    const nowMs = Date.now(); // one clock read for the whole decision
+    const payload = core.cookies.cached(value, nowMs);
     const record = payload && sessionOf(core.cfg, payload);
     // A store or coordinator that answers with a promise (Redis) takes the full path.
     if (record instanceof Promise) {
@@ -90,7 +89,8 @@ export class RequestSession {
     }
     if (!record) return null;
     const fields = core.views.get(record);
-    if (!fields || needsRefresh(record, core.cfg.refreshBuffer) || timing(record, core.cfg.session) !== 'live') return null;
+    const at = Math.floor(nowMs / 1000);
+    if (!fields || needsRefresh(record, core.cfg.refreshBuffer, at) || timing(record, core.cfg.session, at) !== 'live') return null;
     if (core.cfg.coordinator.endedAt(endKeys(record)) !== undefined) return null;
     session.record = record;
     session.auth.show(fields);

@@ -5,12 +5,12 @@
  * @packageDocumentation
  */
 import { serialize, type SerializeOptions } from 'cookie';
-import { allPairs, firstValue, hasDuplicate, parseCookies, type CookieJar } from './cookie-header.js';
+import { allPairs, findValue, firstValue, hasDuplicate, occursOutside, parseCookies, type CookieJar } from './cookie-header.js';
 import { isSessionRecord, isSessionRef, type CookiePayload } from './record-shape.js';
+import { TtlCache } from './ttl-cache.js';
 
 export { firstValue, parseCookies, type CookieJar } from './cookie-header.js';
 import { sealData, unsealData } from 'iron-session';
-import { LRUCache } from 'lru-cache';
 import type { ResolvedConfig } from '../config.js';
 import { SessionTooLargeError } from '../errors.js';
 
@@ -48,7 +48,7 @@ export class SessionCookies {
    * Unsealed records by the seal's MAC (its last characters), each with the full value it came
    * from: hashing a 4 KB string for a Map lookup costs ~6 µs, comparing two costs nanoseconds.
    */
-  readonly #unsealed = new LRUCache<string, { value: string; record: CookiePayload }>({ max: 5_000 });
+  readonly #unsealed = new TtlCache<string, { value: string; record: CookiePayload }>(5_000);
   readonly #password: Record<string, string>;
 
   constructor(cfg: ResolvedConfig) {
@@ -73,7 +73,10 @@ export class SessionCookies {
     if (typeof header !== 'string') return this.#read(parseCookies(header));
     // The session's names only, found in place: no object of every cookie, no copy of the others.
     const name = this.#cfg.cookie.name;
-    const value = firstValue(header, name);
+    const single = findValue(header, name);
+    // The usual case, a single cookie and no chunk names beside it, without scanning its value again.
+    if (single && !occursOutside(header, `${name}.`, single.start, single.end)) return { value: single.value, names: [name] };
+    const value = single?.value;
     const names: string[] = value === undefined ? [] : [name];
     let joined = '';
     for (let i = 0; i < MAX_CHUNKS + 1; i++) {
@@ -144,8 +147,8 @@ export class SessionCookies {
   }
 
   /** The record of a cookie value unsealed before, without any work; undefined otherwise. */
-  cached(value: string): CookiePayload | undefined {
-    const hit = this.#unsealed.get(value.slice(-MAC_TAIL));
+  cached(value: string, nowMs = Date.now()): CookiePayload | undefined {
+    const hit = this.#unsealed.get(value.slice(-MAC_TAIL), nowMs);
     return hit && hit.value === value ? hit.record : undefined;
   }
 
@@ -202,7 +205,7 @@ export class SessionCookies {
   /** Cache an unsealed payload: never past the seal's own expiry nor the access token's. */
   #remember(value: string, record: CookiePayload, sealExpiresAtMs: number): void {
     const ttl = Math.min(sealExpiresAtMs, 'ref' in record ? Infinity : record.expiresAt * 1000) - Date.now();
-    if (ttl > 0) this.#unsealed.set(value.slice(-MAC_TAIL), { value, record }, { ttl });
+    this.#unsealed.set(value.slice(-MAC_TAIL), { value, record }, ttl);
   }
 
   /** Seal any data with the cookie password (for what a shared coordinator or store keeps). */

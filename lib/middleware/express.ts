@@ -34,27 +34,13 @@ class ExpressExchange extends NodeSink implements RequestView {
     super(res);
     this.raw = req;
   }
-  get method(): string {
-    return this.raw.method;
-  }
-  get url(): string {
-    return this.raw.url;
-  }
-  get path(): string {
-    return this.raw.path;
-  }
-  get originalUrl(): string {
-    return this.raw.originalUrl ?? this.raw.url;
-  }
-  get headers(): Request['headers'] {
-    return this.raw.headers;
-  }
-  get body(): unknown {
-    return this.raw.body;
-  }
-  get stream(): Request {
-    return this.raw;
-  }
+  get method(): string { return this.raw.method; }
+  get url(): string { return this.raw.url; }
+  get path(): string { return this.raw.path; }
+  get originalUrl(): string { return this.raw.originalUrl ?? this.raw.url; }
+  get headers(): Request['headers'] { return this.raw.headers; }
+  get body(): unknown { return this.raw.body; }
+  get stream(): Request { return this.raw; }
   expose(previous: unknown, next: unknown): void {
     if ((this.raw as WithSession).session === previous) (this.raw as WithSession).session = next;
   }

@@ -29,27 +29,13 @@ class KoaExchange extends NodeSink implements RequestView {
     super(ctx.res, ctx);
     this.raw = ctx;
   }
-  get method(): string {
-    return this.raw.method;
-  }
-  get url(): string {
-    return this.raw.url;
-  }
-  get path(): string {
-    return this.raw.path;
-  }
-  get originalUrl(): string {
-    return this.raw.originalUrl ?? this.raw.url;
-  }
-  get headers(): Context['req']['headers'] {
-    return this.raw.req.headers;
-  }
-  get body(): unknown {
-    return (this.raw.request as { body?: unknown }).body;
-  }
-  get stream(): Context['req'] {
-    return this.raw.req;
-  }
+  get method(): string { return this.raw.method; }
+  get url(): string { return this.raw.url; }
+  get path(): string { return this.raw.path; }
+  get originalUrl(): string { return this.raw.originalUrl ?? this.raw.url; }
+  get headers(): Context['req']['headers'] { return this.raw.req.headers; }
+  get body(): unknown { return (this.raw.request as { body?: unknown }).body; }
+  get stream(): Context['req'] { return this.raw.req; }
   expose(previous: unknown, next: unknown): void {
     if (this.raw.state.session === previous) this.raw.state.session = next;
   }

@@ -27,3 +27,39 @@ describe('firstValue (the session cookie read in place)', () => {
     expect(firstValue('junk; sessionkit = spaced ', 'sessionkit')).toBe('spaced');
   });
 });
+
+describe('SessionCookies.read (the session value and the names that carry it)', () => {
+  // The reference: every cookie parsed by the cookie package, then the single cookie or the chunks.
+  function reference(header: string): { value: string | null; names: string[] } {
+    const jar = parse(header);
+    const names: string[] = [];
+    let value: string | null = null;
+    if (jar.sessionkit !== undefined) {
+      names.push('sessionkit');
+      value = jar.sessionkit;
+    }
+    let joined = '';
+    for (let i = 0; i < 11; i++) {
+      const part = jar[`sessionkit.${i}`];
+      if (part === undefined) break;
+      names.push(`sessionkit.${i}`);
+      joined += part;
+    }
+    if (value === null && joined) value = names.length > 10 ? '' : joined;
+    return { value, names };
+  }
+
+  it('reads what the cookie package reads, chunks and strays included', async () => {
+    const { SessionCookies } = await import('../../lib/core/session-cookie.js');
+    const { resolveConfig } = await import('../../lib/config.js');
+    const cookies = new SessionCookies(resolveConfig({ issuer: 'https://idp.example', clientId: 'c', baseURL: 'https://app.example', cookie: { password: 'p'.repeat(32) } }, {}));
+    const pieces = [...PIECES, 'sessionkit.2', 'sessionkit.0=a', 'sessionkit.1=b', 'sessionkit=v', '; ', 'x=sessionkit.0'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 14 }), (parts) => {
+        const header = parts.join('');
+        expect(cookies.read(header)).toEqual(reference(header));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+});
