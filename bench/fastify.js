@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { startDevIdp, webClient } from '../examples/dev-idp/index.js';
-import { loginAtProvider } from '../examples/dev-idp/http-login.js';
+import { signIn } from './sign-in.js';
 
 const smoke = process.env.BENCH_SMOKE === '1';
 const DURATION = Number(process.env.BENCH_DURATION ?? (smoke ? 1 : 5));
@@ -43,27 +43,6 @@ async function startServer(kind) {
   return { kind, base, cpu: async () => (await ask('cpu')).cpu, stop: () => new Promise((resolve) => (child.once('exit', resolve), child.send('exit'))) };
 }
 
-function take(jar, res) {
-  for (const line of res.headers.getSetCookie()) {
-    const [pair, ...attrs] = line.split(';');
-    const i = pair.indexOf('=');
-    if (/max-age=0/i.test(attrs.join(';')) || pair.slice(i + 1) === '') jar.delete(pair.slice(0, i).trim());
-    else jar.set(pair.slice(0, i).trim(), pair.slice(i + 1));
-  }
-}
-const header = (jar) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-
-async function signIn(base) {
-  const jar = new Map();
-  const login = await fetch(`${base}/login`, { redirect: 'manual' });
-  take(jar, login);
-  const { callbackUrl } = await loginAtProvider(login.headers.get('location'), { email: 'alice@example.com', password: 'alice-password' });
-  take(jar, await fetch(callbackUrl, { redirect: 'manual', headers: { cookie: header(jar) } }));
-  const check = await fetch(`${base}/me`, { headers: { cookie: header(jar), accept: 'application/json' } });
-  if (check.status !== 200) throw new Error(`sign-in at ${base} did not work: /me answered ${check.status}`);
-  take(jar, check);
-  return header(jar);
-}
 
 const servers = [];
 for (const kind of KINDS) servers.push(await startServer(kind));

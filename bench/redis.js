@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { startDevIdp, webClient } from '../examples/dev-idp/index.js';
-import { loginAtProvider } from '../examples/dev-idp/http-login.js';
+import { signIn } from './sign-in.js';
 
 const smoke = process.env.BENCH_SMOKE === '1';
 const DURATION = Number(process.env.BENCH_DURATION ?? (smoke ? 1 : 5));
@@ -82,27 +82,6 @@ async function client(baseURL) {
   return { clientId, clientSecret: `${clientId}-secret` };
 }
 
-function take(jar, res) {
-  for (const line of res.headers.getSetCookie()) {
-    const [pair, ...attrs] = line.split(';');
-    const i = pair.indexOf('=');
-    if (/max-age=0/i.test(attrs.join(';')) || pair.slice(i + 1) === '') jar.delete(pair.slice(0, i).trim());
-    else jar.set(pair.slice(0, i).trim(), pair.slice(i + 1));
-  }
-}
-const header = (jar) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-
-async function signIn(base) {
-  const jar = new Map();
-  const login = await fetch(`${base}/login`, { redirect: 'manual' });
-  take(jar, login);
-  const { callbackUrl } = await loginAtProvider(login.headers.get('location'), { email: 'alice@example.com', password: 'alice-password' });
-  take(jar, await fetch(callbackUrl, { redirect: 'manual', headers: { cookie: header(jar) } }));
-  const check = await fetch(`${base}/me`, { headers: { cookie: header(jar), accept: 'application/json' } });
-  if (check.status !== 200) throw new Error(`sign-in at ${base}: /me answered ${check.status}`);
-  take(jar, check);
-  return header(jar);
-}
 
 // ---- 1. per-request cost of each mode on the cached path
 const servers = {};

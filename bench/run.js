@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import autocannon from 'autocannon';
 import { startDevIdp, webClient } from '../examples/dev-idp/index.js';
-import { loginAtProvider } from '../examples/dev-idp/http-login.js';
+import { signIn } from './sign-in.js';
 
 const smoke = process.env.BENCH_SMOKE === '1';
 const DURATION = Number(process.env.BENCH_DURATION ?? (smoke ? 1 : 5));
@@ -73,33 +73,6 @@ async function startServer(kind, extra = {}) {
       child.send('exit');
     }),
   };
-}
-
-/** Cookies from Set-Cookie headers into a name → value map. */
-function take(jar, res) {
-  for (const line of res.headers.getSetCookie()) {
-    const [pair, ...attrs] = line.split(';');
-    const i = pair.indexOf('=');
-    const name = pair.slice(0, i).trim();
-    if (/max-age=0/i.test(attrs.join(';')) || pair.slice(i + 1) === '') jar.delete(name);
-    else jar.set(name, pair.slice(i + 1));
-  }
-}
-const header = (jar) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-
-/** Sign in as Alice through the server's own /login and the provider's pages; the Cookie header. */
-async function signIn(base) {
-  const jar = new Map();
-  const login = await fetch(`${base}/login`, { redirect: 'manual' });
-  take(jar, login);
-  const { callbackUrl } = await loginAtProvider(login.headers.get('location'), { email: 'alice@example.com', password: 'alice-password' });
-  const done = await fetch(callbackUrl, { redirect: 'manual', headers: { cookie: header(jar) } });
-  take(jar, done);
-  const cookie = header(jar);
-  const check = await fetch(`${base}/me`, { headers: { cookie, accept: 'application/json' } });
-  if (check.status !== 200) throw new Error(`sign-in at ${base} did not work: /me answered ${check.status}`);
-  take(jar, check); // a server that refreshed on that request rotated the session
-  return header(jar);
 }
 
 async function load(url, headers) {

@@ -8,7 +8,7 @@
 import picomatch from 'picomatch';
 import { resolveConfig, type ResolvedConfig, type ResolvedRoutes } from '../config.js';
 import type { Auth, SessionRecord } from '../types/session.js';
-import type { Denial, RequireAuthOptions } from '../types/hooks.js';
+import type { DeniedHandler, Denial, RequireAuthOptions } from '../types/hooks.js';
 import type { SessionKitOptions } from '../types/options.js';
 import { denialOf } from './guard.js';
 import { challengeReply, stepUpDenial, withBearerProblem, withBearerScope } from './denials.js';
@@ -25,6 +25,13 @@ import { BearerVerifier, TokenInspector } from './tokens.js';
 
 /** The outcome of the dispatcher (`lib/handler.ts`): a route's reply, or the session to attach before the app's handler. */
 export type Outcome = { reply: Reply; session?: undefined; denial?: Denial } | { session: RequestSession; reply?: undefined; denial?: undefined };
+
+/** A request `requireAuth()` refuses: why, the default answer, and the app's `onDenied` when it has one. */
+export interface Refusal {
+  denial: Denial;
+  reply: Reply;
+  onDenied: DeniedHandler<any, any> | undefined;
+}
 
 /** The name of one of sessionkit's routes. */
 export type RouteName = keyof ResolvedRoutes;
@@ -160,10 +167,17 @@ export class Core implements CoreContext {
     return !prefix || url === prefix || url.startsWith(`${prefix}/`) || url.startsWith(`${prefix}?`) ? url : prefix + url;
   }
 
-  /** {@link deny} then {@link denialReply}: null to let the request through, or the default refusal. */
-  guard(auth: Auth, request: RequestView, options: RequireAuthOptions<any, any> = {}): Reply | null {
+  /**
+   * `requireAuth()`'s whole decision, for every adapter: null to let the request through, else the
+   * denial, its default reply and the `onDenied` that answers it instead (the guard's, else the
+   * middleware's). The request view is built (`view(raw, res)`) only for a request that may be
+   * refused: the one that passes allocates nothing.
+   */
+  refusal<R, S>(auth: Auth, options: RequireAuthOptions<any, any>, raw: R, res: S, view: (raw: R, res: S) => RequestView): Refusal | null {
+    if (this.passes(auth, options)) return null;
+    const request = view(raw, res);
     const denial = this.deny(auth, request, options);
-    return denial ? this.denialReply(denial, request) : null;
+    return denial && { denial, reply: this.denialReply(denial, request), onDenied: options.onDenied ?? this.cfg.hooks.onDenied };
   }
 }
 

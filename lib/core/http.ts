@@ -79,10 +79,6 @@ export class NodeSink implements ResponseSink {
   }
 }
 
-/** A {@link NodeSink} on `res` (`response` is what hooks receive: `res`, or Koa's `ctx`). */
-export function nodeSink(res: ServerResponse, response: unknown = res): ResponseSink {
-  return new NodeSink(res, response);
-}
 
 /** A complete answer from a route. Cookies and cache headers are already on the sink. */
 export interface Reply {

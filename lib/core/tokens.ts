@@ -106,12 +106,6 @@ export class BearerVerifier {
     this.#profile = options.profile ?? false;
   }
 
-  /** The verified claims of `token`, or null when it does not verify (never throws). */
-  async verify(token: string): Promise<Record<string, unknown> | null> {
-    const result = await this.check(token);
-    return 'claims' in result ? result.claims : null;
-  }
-
   /**
    * The verified claims of `token`, or why it is refused (`invalid_token`, told apart only as
    * expired or not: nothing more is said about a refused token). Never throws.

@@ -9,11 +9,6 @@ import type { Auth, ClaimNames, Impersonator, SessionRecord, User } from '../typ
 /** The data fields of {@link Auth} (everything but its methods). */
 export type AuthFields = Omit<Auth, 'refresh' | 'switchOrganization' | 'fetch'>;
 
-/** The fields of a signed-out request. */
-export function signedOutFields(): AuthFields {
-  return { isAuthenticated: false, user: null, claims: {} };
-}
-
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v ? v : undefined;
 }

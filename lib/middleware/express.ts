@@ -46,6 +46,8 @@ class ExpressExchange extends NodeSink implements RequestView {
   }
 }
 
+const exchangeOf = (req: Request, res: Response) => new ExpressExchange(req, res);
+
 function send(res: Response, reply: Reply): void {
   if (reply.handled || res.headersSent) return;
   res.status(reply.status);
@@ -104,10 +106,8 @@ export function requireAuth(options: RequireAuthOptions<Request, Response> = {})
   return function requireAuthGuard(req: Request, res: Response, next: NextFunction) {
     const core = coreOf(req.auth);
     if (!core) return next(new UsageError('sessionkit: requireAuth() needs authMiddleware() to run first'));
-    if (core.passes(req.auth, options)) return next();
-    const exchange = new ExpressExchange(req, res);
-    const denial = core.deny(req.auth, exchange, options);
-    if (!denial) return next();
-    refuse(denial, core.denialReply(denial, exchange), options.onDenied ?? core.cfg.hooks.onDenied, req, res, next);
+    const refused = core.refusal(req.auth, options, req, res, exchangeOf);
+    if (!refused) return next();
+    refuse(refused.denial, refused.reply, refused.onDenied, req, res, next);
   };
 }

@@ -49,6 +49,8 @@ class FastifyExchange implements RequestView, ResponseSink {
   sent(): boolean { return this.response.sent || this.response.raw.headersSent; }
 }
 
+const exchangeOf = (request: FastifyRequest, reply: FastifyReply) => new FastifyExchange(request, reply);
+
 function send(reply: FastifyReply, answer: Reply): void {
   if (!answer.handled && !reply.sent) reply.code(answer.status).headers(answer.headers ?? {}).send(answer.body);
 }
@@ -104,10 +106,8 @@ export function requireAuth(options: RequireAuthOptions<FastifyRequest, FastifyR
   return function requireAuthGuard(request, reply, next) {
     const core = coreOf(request.auth);
     if (!core) return next(new UsageError('sessionkit: requireAuth() needs the fastifyAuth plugin registered first (await app.register(fastifyAuth, options))'));
-    if (core.passes(request.auth, options)) return next();
-    const exchange = new FastifyExchange(request, reply);
-    const denial = core.deny(request.auth, exchange, options);
-    if (!denial) return next();
-    refuse(denial, core.denialReply(denial, exchange), options.onDenied ?? core.cfg.hooks.onDenied, request, reply);
+    const refused = core.refusal(request.auth, options, request, reply, exchangeOf);
+    if (!refused) return next();
+    refuse(refused.denial, refused.reply, refused.onDenied, request, reply);
   };
 }

@@ -41,6 +41,8 @@ class KoaExchange extends NodeSink implements RequestView {
   }
 }
 
+const exchangeOf = (ctx: Context) => new KoaExchange(ctx);
+
 function send(ctx: Context, reply: Reply): void {
   if (reply.handled || ctx.headerSent) return;
   ctx.status = reply.status;
@@ -94,10 +96,8 @@ export function requireAuth(options: RequireAuthOptions<Context, Context> = {}):
   return function requireAuthGuard(ctx: Context, next: Next) {
     const core = coreOf(ctx.state.auth);
     if (!core) throw new UsageError('sessionkit: requireAuth() needs koaAuth() to run first');
-    if (core.passes(ctx.state.auth, options)) return next();
-    const exchange = new KoaExchange(ctx);
-    const denial = core.deny(ctx.state.auth, exchange, options);
-    if (!denial) return next();
-    return refuse(denial, core.denialReply(denial, exchange), options.onDenied ?? core.cfg.hooks.onDenied, ctx);
+    const refused = core.refusal(ctx.state.auth, options, ctx, undefined, exchangeOf);
+    if (!refused) return next();
+    return refuse(refused.denial, refused.reply, refused.onDenied, ctx);
   };
 }

@@ -42,6 +42,8 @@ class NodeExchange extends NodeSink implements RequestView {
   }
 }
 
+const exchangeOf = (req: AuthRequest, res: ServerResponse) => new NodeExchange(req, res);
+
 function send(res: ServerResponse, reply: Reply): void {
   if (reply.handled || res.headersSent) return;
   res.statusCode = reply.status;
@@ -109,10 +111,8 @@ export function requireAuth(options: RequireAuthOptions<IncomingMessage, ServerR
     const auth = (req as AuthRequest).auth;
     const core = coreOf(auth);
     if (!core) return settle(new UsageError('sessionkit: requireAuth() needs nodeAuth() to run first on the same request'), next);
-    if (core.passes(auth, options)) return settle(true, next);
-    const exchange = new NodeExchange(req as AuthRequest, res);
-    const denial = core.deny(auth, exchange, options);
-    if (!denial) return settle(true, next);
-    return refuse(denial, core.denialReply(denial, exchange), options.onDenied ?? core.cfg.hooks.onDenied, req as AuthRequest, res, next);
+    const refused = core.refusal(auth, options, req as AuthRequest, res, exchangeOf);
+    if (!refused) return settle(true, next);
+    return refuse(refused.denial, refused.reply, refused.onDenied, req as AuthRequest, res, next);
   };
 }
