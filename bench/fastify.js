@@ -1,19 +1,19 @@
 // `npm run bench`, Fastify part (also `node bench/fastify.js`): authenticated GET /me on Fastify
 // bare, the Fastify floor (the two headers every session response carries + a pre-handler + the
 // same body) and sessionkit's plugin, each in its own process (bench/fastify-servers.js), rounds
-// alternating; requests/s, latency and the server's CPU time per request. Loopback only.
+// alternating (bench/side-by-side.js); requests/s, latency and the server's CPU time per request. Loopback only.
 //
 //   BENCH_DURATION, BENCH_ROUNDS, BENCH_SMOKE=1   as in bench/run.js
 import { fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { startDevIdp, webClient } from '../examples/dev-idp/index.js';
+import { cpuRatio, sideBySide, summarize } from './side-by-side.js';
 import { signIn } from './sign-in.js';
 
 const smoke = process.env.BENCH_SMOKE === '1';
-const DURATION = Number(process.env.BENCH_DURATION ?? (smoke ? 1 : 5));
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (smoke ? 1 : 2));
+const DURATION = Number(process.env.BENCH_DURATION ?? (smoke ? 1 : 3));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (smoke ? 1 : 6));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const PASSWORD = 'benchmark-cookie-password-0123456789-abcdefghij';
 const SERVER = fileURLToPath(new URL('./fastify-servers.js', import.meta.url));
@@ -40,7 +40,7 @@ async function startServer(kind) {
   const base = `http://127.0.0.1:${port}`;
   await idp.addClient(webClient({ clientId, clientSecret: config.clientSecret, baseURL: base }));
   const ask = (m) => new Promise((resolve) => (child.once('message', resolve), child.send(m)));
-  return { kind, base, cpu: async () => (await ask('cpu')).cpu, stop: () => new Promise((resolve) => (child.once('exit', resolve), child.send('exit'))) };
+  return { kind, base, cpu: async () => { const { user, system } = (await ask('cpu')).cpu; return user + system; }, stop: () => new Promise((resolve) => (child.once('exit', resolve), child.send('exit'))) };
 }
 
 
@@ -48,39 +48,23 @@ const servers = [];
 for (const kind of KINDS) servers.push(await startServer(kind));
 const cookie = await signIn(servers.find((s) => s.kind === 'fastify-sessionkit').base);
 const headers = { cookie, accept: 'application/json' }; // every server gets the very same request
-for (const s of servers) await autocannon({ url: `${s.base}/me`, connections: CONNECTIONS, duration: smoke ? 1 : 2, headers });
-const samples = new Map(KINDS.map((k) => [k, []]));
-for (let round = 0; round < ROUNDS; round++) {
-  for (const s of servers) {
-    const before = await s.cpu();
-    const r = await autocannon({ url: `${s.base}/me`, connections: CONNECTIONS, duration: DURATION, headers });
-    const after = await s.cpu();
-    const cpu = after.user - before.user + (after.system - before.system);
-    const non2xx = r.non2xx + r.errors + r.timeouts;
-    samples.get(s.kind).push({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx, cpuPerRequest: cpu / Math.max(1, r.requests.total) });
-    if (non2xx) failures.push(`${s.kind}: ${non2xx} non-2xx/errors in round ${round + 1}`);
-  }
-}
+const samples = await sideBySide(servers, { rounds: ROUNDS, duration: DURATION, connections: CONNECTIONS, warmup: smoke ? 1 : 2, headersOf: () => headers });
+for (const [kind, xs] of samples) xs.forEach((x, round) => x.non2xx && failures.push(`${kind}: ${x.non2xx} non-2xx/errors in round ${round + 1}`));
 for (const s of servers) await s.stop();
 await idp.close();
+const summary = summarize(samples);
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
-const mean = (xs) => xs.reduce((a, x) => a + x, 0) / xs.length;
-const summary = Object.fromEntries(KINDS.map((k) => {
-  const xs = samples.get(k);
-  return [k, { rps: mean(xs.map((x) => x.rps)), p50: median(xs.map((x) => x.p50)), p99: median(xs.map((x) => x.p99)), cpu: mean(xs.map((x) => x.cpuPerRequest)), non2xx: xs.reduce((a, x) => a + x.non2xx, 0) }];
-}));
 const f = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 console.log(`\nsessionkit on Fastify — node ${process.version}, ${availableParallelism()} cores, ${CONNECTIONS} connections, ${DURATION} s × ${ROUNDS} rounds per server, alternating\n`);
 console.log('| server (authenticated GET /me) | requests/s | p50 ms | p99 ms | server CPU µs/request | non-2xx |');
 console.log('|---|---:|---:|---:|---:|---:|');
 for (const k of KINDS) console.log(`| ${k} | ${f(summary[k].rps)} | ${summary[k].p50} | ${summary[k].p99} | ${f(summary[k].cpu, 1)} | ${summary[k].non2xx} |`);
 const ratio = summary['fastify-sessionkit'].rps / summary['fastify-floor'].rps;
-const cpuRatio = summary['fastify-floor'].cpu / summary['fastify-sessionkit'].cpu;
+const paired = cpuRatio(samples, 'fastify-sessionkit', 'fastify-floor');
 console.log('');
 console.log('| ratio | value | target |');
 console.log('|---|---:|---:|');
-console.log(`| sessionkit Fastify / Fastify floor (on CPU µs per request) | ${f(cpuRatio, 3)} | ≥ ${TARGET} |`);
+console.log(`| sessionkit Fastify / Fastify floor (on CPU µs per request: median of rounds; each round ${paired.rounds.map((x) => f(x, 2)).join(' ')}) | ${f(paired.median, 3)} | ≥ ${TARGET} |`);
 console.log(`| sessionkit Fastify / Fastify floor (on requests/s) | ${f(ratio, 2)} | |`);
 console.log(`| sessionkit Fastify / bare Fastify (requests/s) | ${f(summary['fastify-sessionkit'].rps / summary['fastify-bare'].rps, 2)} | |`);
 if (failures.length) {

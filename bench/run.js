@@ -6,12 +6,13 @@
 // the memory held after many distinct sessions; then bench/redis.js (sessionkit/redis: the cost of
 // each mode, the cross-instance storm). Loopback only; bounded in time.
 //
-//   BENCH_DURATION  seconds per measurement (default 5)
-//   BENCH_ROUNDS    rounds over all servers (default 2)
+//   BENCH_DURATION  seconds per measurement (default 3)
+//   BENCH_ROUNDS    rounds over all servers (default 6; forward and backward in turn)
 //   BENCH_SESSIONS  distinct sessions for the memory scenario (default 100000)
 // Each server's CPU time (user + system, from its own process) is read before and after each
 // measurement: CPU µs per request is the steadier figure on a shared machine, and the ratios are
-// taken on it (floor µs / sessionkit µs), requests/s beside them.
+// taken on it (floor µs / sessionkit µs) per round, between servers measured back to back, and
+// their median reported (bench/side-by-side.js); requests/s beside them.
 //
 //   BENCH_QUICK=1   the side-by-side table only
 //   BENCH_CONNECTIONS  concurrent connections (default 10)
@@ -21,13 +22,13 @@ import http from 'node:http';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import autocannon from 'autocannon';
 import { startDevIdp, webClient } from '../examples/dev-idp/index.js';
+import { cpuRatio, sideBySide, summarize } from './side-by-side.js';
 import { signIn } from './sign-in.js';
 
 const smoke = process.env.BENCH_SMOKE === '1';
-const DURATION = Number(process.env.BENCH_DURATION ?? (smoke ? 1 : 5));
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (smoke ? 1 : 2));
+const DURATION = Number(process.env.BENCH_DURATION ?? (smoke ? 1 : 3));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (smoke ? 1 : 6));
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? (smoke ? 2_000 : 100_000));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const PASSWORD = 'benchmark-cookie-password-0123456789-abcdefghij';
@@ -75,10 +76,6 @@ async function startServer(kind, extra = {}) {
   };
 }
 
-async function load(url, headers) {
-  const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers, pipelining: 1 });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx + r.errors + r.timeouts, total: r.requests.total };
-}
 
 // ---- 1. throughput, side by side, alternating
 const servers = [];
@@ -88,31 +85,16 @@ for (const s of servers) if (!/-(bare|floor)$/.test(s.kind)) cookies.set(s.kind,
 // Bare and floor apps get the very same request, cookie included (they just do not read it).
 for (const k of ['express-bare', 'express-floor']) cookies.set(k, cookies.get('express-sessionkit'));
 for (const k of ['koa-bare', 'koa-floor']) cookies.set(k, cookies.get('koa-sessionkit'));
-// Warm every server up (JIT, caches) before anything is measured.
-for (const s of servers) {
-  const cookie = cookies.get(s.kind);
-  await autocannon({ url: `${s.base}/me`, connections: CONNECTIONS, duration: smoke ? 1 : 2, headers: { cookie, accept: 'application/json' } });
-}
-const samples = new Map(KINDS.map((k) => [k, []]));
-for (let round = 0; round < ROUNDS; round++) {
-  for (const s of servers) {
-    const cookie = cookies.get(s.kind);
-    const cpuBefore = await s.cpu();
-    const r = await load(`${s.base}/me`, { cookie, accept: 'application/json' });
-    r.cpuPerRequest = ((await s.cpu()) - cpuBefore) / Math.max(1, r.total);
-    samples.get(s.kind).push(r);
-    if (r.non2xx) failures.push(`${s.kind}: ${r.non2xx} non-2xx/errors in round ${round + 1}`);
-  }
-}
+const samples = await sideBySide(servers, {
+  rounds: ROUNDS,
+  duration: DURATION,
+  connections: CONNECTIONS,
+  warmup: smoke ? 1 : 2, // JIT and caches warm before anything is measured
+  headersOf: (s) => ({ cookie: cookies.get(s.kind), accept: 'application/json' }),
+});
+for (const [kind, xs] of samples) xs.forEach((x, round) => x.non2xx && failures.push(`${kind}: ${x.non2xx} non-2xx/errors in round ${round + 1}`));
 for (const s of servers) await s.stop();
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
-const summary = Object.fromEntries(
-  KINDS.map((k) => {
-    const xs = samples.get(k);
-    return [k, { rps: xs.reduce((a, x) => a + x.rps, 0) / xs.length, cpu: median(xs.map((x) => x.cpuPerRequest)), p50: median(xs.map((x) => x.p50)), p99: median(xs.map((x) => x.p99)), non2xx: xs.reduce((a, x) => a + x.non2xx, 0), total: xs.reduce((a, x) => a + x.total, 0) }];
-  }),
-);
+const summary = summarize(samples);
 
 const f = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
@@ -120,16 +102,17 @@ const f = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, mi
 function report() {
   const row = (k) => `| ${k} | ${f(summary[k].cpu, 1)} | ${f(summary[k].rps)} | ${summary[k].p50} | ${summary[k].p99} | ${summary[k].non2xx} |`;
   const ratio = (a, b) => summary[a].rps / summary[b].rps;
-  /** Throughput-equivalent ratio on CPU: b's µs per request over a's (1 = the same cost). */
-  const cpuRatio = (a, b) => summary[b].cpu / summary[a].cpu;
-  const ratioRow = (label, a, b, target) => `| ${label} | ${f(cpuRatio(a, b), 3)} | ${f(ratio(a, b), 2)} | ${target} |`;
+  const ratioRow = (label, a, b, target) => {
+    const paired = cpuRatio(samples, a, b);
+    return `| ${label} | ${f(paired.median, 3)} | ${paired.rounds.map((x) => f(x, 2)).join(' ')} | ${f(summary[b].cpu / summary[a].cpu, 3)} | ${f(ratio(a, b), 2)} | ${target} |`;
+  };
   console.log(`\nsessionkit benchmark — node ${process.version}, ${availableParallelism()} cores, ${CONNECTIONS} connections, ${DURATION} s × ${ROUNDS} rounds per server, alternating\n`);
   console.log('| server (authenticated GET /me) | CPU µs/request | requests/s | p50 ms | p99 ms | non-2xx |');
   console.log('|---|---:|---:|---:|---:|---:|');
   for (const k of KINDS) console.log(row(k));
   console.log('');
-  console.log('| ratio | on CPU µs | on requests/s | target (CPU) |');
-  console.log('|---|---:|---:|---:|');
+  console.log('| ratio (1 = the same cost) | on CPU µs: median of rounds | each round | on median CPU µs | on requests/s | target (CPU, median of rounds) |');
+  console.log('|---|---:|---|---:|---:|---:|');
   console.log(ratioRow('sessionkit Express / Express floor', 'express-sessionkit', 'express-floor', '≥ 0.95'));
   console.log(ratioRow('sessionkit Express / bare Express', 'express-sessionkit', 'express-bare', '≥ 0.90'));
   console.log(ratioRow('Express floor / bare Express', 'express-floor', 'express-bare', '—'));

@@ -65,9 +65,7 @@ export class NodeSink implements ResponseSink {
   }
 
   append(name: string, value: string | string[]): void {
-    const previous = this.#res.getHeader(name);
-    if (previous === undefined) this.#res.setHeader(name, value);
-    else this.#res.setHeader(name, ([] as string[]).concat(previous as string | string[], value));
+    this.#res.appendHeader(name, value);
   }
 
   set(name: string, value: string): void {

@@ -17,7 +17,8 @@ import { persist, sessionOf } from './persistence.js';
 import { endKeys, isEnded, needsRefresh, now, timing } from './policy.js';
 import { refreshDue, refreshNow, signOut, switchOrganization } from './session-actions.js';
 import { endSession } from './sign-out.js';
-import type { CookiePayload } from './session-cookie.js';
+import type { CookiePayload, IncomingSession } from './session-cookie.js';
+import type { AuthFields } from './view.js';
 import { verifiedFields } from './verified-view.js';
 
 /** The core that made `auth` (what `requireAuth()` decides with); null when `auth` is not sessionkit's. */
@@ -31,20 +32,19 @@ export class RequestSession {
   readonly request: RequestView;
   readonly sink: ResponseSink;
   /** The cookie names that carried the session in (chunks included). */
-  #names: string[];
+  #names: readonly string[];
   /** The current session record; null when signed out. */
   record: SessionRecord | null = null;
   /** The `Auth` object handed to the application (updated in place). */
   readonly auth: SessionAuth & Auth;
   #private = false;
 
-  private constructor(core: CoreContext, request: RequestView, sink: ResponseSink) {
+  private constructor(core: CoreContext, request: RequestView, sink: ResponseSink, incoming: IncomingSession, fields?: Readonly<AuthFields>) {
     this.core = core;
     this.request = request;
     this.sink = sink;
-    const incoming = core.cookies.read(request.headers.cookie);
     this.#names = incoming.names;
-    this.auth = new SessionAuth(this) as SessionAuth & Auth;
+    this.auth = new SessionAuth(this, fields) as SessionAuth & Auth;
     this.#incoming = incoming.value;
   }
 
@@ -55,7 +55,7 @@ export class RequestSession {
 
   /** A session for a request whose incoming cookie is not read (sign-in writes over it). */
   static create(core: CoreContext, request: RequestView, sink: ResponseSink): RequestSession {
-    return new RequestSession(core, request, sink);
+    return new RequestSession(core, request, sink, core.cookies.read(request.headers.cookie));
   }
 
   /**
@@ -63,7 +63,7 @@ export class RequestSession {
    * session. Never throws for bad input.
    */
   static async load(core: CoreContext, request: RequestView, sink: ResponseSink, refresh = true): Promise<RequestSession> {
-    const session = new RequestSession(core, request, sink);
+    const session = new RequestSession(core, request, sink, core.cookies.read(request.headers.cookie));
     await session.#load(refresh);
     return session;
   }
@@ -74,10 +74,10 @@ export class RequestSession {
    * not ended. Null when the full {@link load} must run. This is the path of nearly every request.
    */
   static fromCache(core: CoreContext, request: RequestView, sink: ResponseSink): RequestSession | null {
-    const session = new RequestSession(core, request, sink);
-    const value = session.#incoming;
+    const incoming = core.cookies.read(request.headers.cookie);
+    const value = incoming.value;
     if (value === null) {
-      return session.#names.length || (core.bearer && request.headers.authorization) ? null : session;
+      return incoming.names.length || (core.bearer && request.headers.authorization) ? null : new RequestSession(core, request, sink, incoming);
     }
     const nowMs = Date.now(); // one clock read for the whole decision
     const payload = core.cookies.cached(value, nowMs);
@@ -92,8 +92,9 @@ export class RequestSession {
     const at = Math.floor(nowMs / 1000);
     if (!fields || needsRefresh(record, core.cfg.refreshBuffer, at) || timing(record, core.cfg.session, at) !== 'live') return null;
     if (core.cfg.coordinator.endedAt(endKeys(record)) !== undefined) return null;
+    // The Auth object is built whole, signed in (see SessionAuth's constructor).
+    const session = new RequestSession(core, request, sink, incoming, fields);
     session.record = record;
-    session.auth.show(fields);
     // Nothing can have been sent yet: the two headers without asking the response.
     session.#private = true;
     sink.set('Cache-Control', 'private, no-store');

@@ -36,7 +36,7 @@ export type { CookiePayload, SessionRef } from './record-shape.js';
 /** The sealed value of a session as it came in, and every cookie name that carried part of it. */
 export interface IncomingSession {
   value: string | null;
-  names: string[];
+  names: readonly string[];
 }
 
 /** Reads and writes sessionkit's cookies; unseals are cached by exact cookie value. */
@@ -44,6 +44,10 @@ export class SessionCookies {
   readonly #cfg: ResolvedConfig;
   readonly #attrs: SerializeOptions;
   readonly #chunkSize: number;
+  /** The names of a session in a single cookie (shared: a request's names are replaced, never changed). */
+  readonly #single: readonly string[];
+  /** What every chunk's name starts with (`name.`). */
+  readonly #chunkPrefix: string;
   /**
    * Unsealed records by the seal's MAC (its last characters), each with the full value it came
    * from: hashing a 4 KB string for a Map lookup costs ~6 µs, comparing two costs nanoseconds.
@@ -56,6 +60,8 @@ export class SessionCookies {
     const c = cfg.cookie;
     this.#attrs = { httpOnly: true, sameSite: c.sameSite, path: c.path, domain: c.domain, secure: c.secure };
     this.#password = { ...c.passwords };
+    this.#single = Object.freeze([c.name]);
+    this.#chunkPrefix = `${c.name}.`;
     const overhead = serialize(`${c.name}.${MAX_CHUNKS - 1}`, '', { ...this.#attrs, maxAge: c.maxAge }).length;
     this.#chunkSize = COOKIE_LIMIT - overhead - 1;
   }
@@ -75,7 +81,7 @@ export class SessionCookies {
     const name = this.#cfg.cookie.name;
     const single = findValue(header, name);
     // The usual case, a single cookie and no chunk names beside it, without scanning its value again.
-    if (single && !occursOutside(header, `${name}.`, single.start, single.end)) return { value: single.value, names: [name] };
+    if (single && !occursOutside(header, this.#chunkPrefix, single.start, single.end)) return { value: single.value, names: this.#single };
     const value = single?.value;
     const names: string[] = value === undefined ? [] : [name];
     let joined = '';

@@ -9,6 +9,7 @@ import { Core, coreOf, type Outcome } from '../core/engine.js';
 import { handle, handleCached } from '../handler.js';
 import { NodeSink, type Reply, type RequestView } from '../core/http.js';
 import { UsageError } from '../errors.js';
+import { SessionAuth } from '../core/auth.js';
 import { checkStepUpOptions } from '../core/step-up.js';
 import type { Auth } from '../types/session.js';
 import type { Denial, RequireAuthOptions } from '../types/hooks.js';
@@ -36,15 +37,69 @@ class ExpressExchange extends NodeSink implements RequestView {
   }
   get method(): string { return this.raw.method; }
   get url(): string { return this.raw.url; }
-  get path(): string { return this.raw.path; }
+  /**
+   * `req.path` (the pathname of `req.url`, as parseurl reads it) from a single read of `req.url`:
+   * every property read on an Express request costs a lookup miss (see {@link showSession}).
+   * A URL parseurl hands to `url.parse` (not `/…`, or with a space, tab, `#`, …) asks Express.
+   */
+  get path(): string {
+    return pathOf(this.raw.url) ?? this.raw.path;
+  }
   get originalUrl(): string { return this.raw.originalUrl ?? this.raw.url; }
   get headers(): Request['headers'] { return this.raw.headers; }
   get body(): unknown { return this.raw.body; }
   get stream(): Request { return this.raw; }
   expose(previous: unknown, next: unknown): void {
-    if ((this.raw as WithSession).session === previous) (this.raw as WithSession).session = next;
+    // Through the accessor `req.session` follows the session by itself; an own value is replaced.
+    if (Object.hasOwn(this.raw, 'session') && (this.raw as WithSession).session === previous) (this.raw as WithSession).session = next;
   }
 }
+
+/**
+ * The pathname of a request target as parseurl (Express's `req.path`) reads it, for a target on
+ * parseurl's own fast path (`/…` without a space, tab, line break, `#`, NBSP or BOM); undefined
+ * for any other, which Express is asked about.
+ */
+export function pathOf(url: string): string | undefined {
+  if (url.charCodeAt(0) !== 47 /* / */ || UNUSUAL_URL.test(url)) return undefined;
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
+}
+const UNUSUAL_URL = /[\t\n\f\r #\u00a0\ufeff]/;
+
+/**
+ * `req.session` as an accessor on the request prototype (installed once per app), reading the
+ * record behind `req.auth`. Express gives every request its own prototype-changed shape, so that
+ * each property added to `req` costs V8 a new hidden class (about 3 µs, measured) and each read a
+ * lookup miss: adding `session` beside `auth` would double the cost. Assigning `req.session`
+ * (express-session) still makes an own property, which wins; a prototype that already has a
+ * `session` of its own is left alone (false: then `req.session` is set as before).
+ */
+function showSession(req: Request): boolean {
+  const proto = Object.getPrototypeOf(req) as object | null;
+  if (proto === sessionProto) return true;
+  if (!proto || proto === Object.prototype) return false;
+  if (!accessorProtos.has(proto)) {
+    if ('session' in proto) return false;
+    Object.defineProperty(proto, 'session', {
+      configurable: true,
+      enumerable: false,
+      get(this: Request) {
+        const auth = this.auth;
+        return auth === undefined ? undefined : SessionAuth.recordOf(auth);
+      },
+      set(this: Request, value: unknown) {
+        Object.defineProperty(this, 'session', { value, writable: true, enumerable: true, configurable: true });
+      },
+    });
+    accessorProtos.add(proto);
+  }
+  sessionProto = proto;
+  return true;
+}
+const accessorProtos = new WeakSet<object>();
+/** The prototype seen last (nearly always the one app's): no set lookup per request. */
+let sessionProto: object | null = null;
 
 const exchangeOf = (req: Request, res: Response) => new ExpressExchange(req, res);
 
@@ -81,7 +136,7 @@ function finish(core: Core, req: Request, res: Response, next: NextFunction, out
   if (outcome.reply) return send(res, outcome.reply);
   // Plain assignments: Object.defineProperty on `req` halves Express's throughput (measured).
   req.auth = outcome.session.auth;
-  if ((req as WithSession).session === undefined) (req as WithSession).session = outcome.session.record;
+  if (!showSession(req) && (req as WithSession).session === undefined) (req as WithSession).session = outcome.session.record;
   next();
 }
 
@@ -104,9 +159,10 @@ function refuse(denial: Denial, reply: Reply, onDenied: RequireAuthOptions<Reque
 export function requireAuth(options: RequireAuthOptions<Request, Response> = {}): RequestHandler {
   checkStepUpOptions(options); // step-up (RFC 9470): lib/core/step-up.ts
   return function requireAuthGuard(req: Request, res: Response, next: NextFunction) {
-    const core = coreOf(req.auth);
+    const auth = req.auth; // one read: each costs a lookup on an Express request
+    const core = coreOf(auth);
     if (!core) return next(new UsageError('sessionkit: requireAuth() needs authMiddleware() to run first'));
-    const refused = core.refusal(req.auth, options, req, res, exchangeOf);
+    const refused = core.refusal(auth, options, req, res, exchangeOf);
     if (!refused) return next();
     refuse(refused.denial, refused.reply, refused.onDenied, req, res, next);
   };

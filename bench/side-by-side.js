@@ -1,0 +1,67 @@
+// The benchmarks' one measurement loop: servers measured side by side under the same load, in
+// rounds whose order alternates (forward, then backward: a server and its neighbour are measured
+// back to back both ways, so a drift of the machine weighs on both alike), each server's CPU
+// time per request read from its own process. On a shared machine one measurement can be off by
+// ±20 %; a ratio is therefore taken per round, between the two servers measured next to each
+// other, and the median of those ratios is reported.
+import autocannon from 'autocannon';
+
+/**
+ * Measure every server of `servers` ({ kind, base, cpu() }) `rounds` times for `duration` s at
+ * `connections`; `headersOf(server)` gives its request headers. Returns kind → samples
+ * ({ rps, p50, p99, non2xx, total, cpuPerRequest }), in round order.
+ */
+export async function sideBySide(servers, { rounds, duration, connections, warmup, headersOf, path = '/me' }) {
+  for (const s of servers) await autocannon({ url: `${s.base}${path}`, connections, duration: warmup, headers: headersOf(s) });
+  const samples = new Map(servers.map((s) => [s.kind, []]));
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? servers : [...servers].reverse();
+    for (const s of order) {
+      const before = await s.cpu();
+      const r = await autocannon({ url: `${s.base}${path}`, connections, duration, headers: headersOf(s), pipelining: 1 });
+      const cpu = (await s.cpu()) - before;
+      samples.get(s.kind)[round] = {
+        rps: r.requests.average,
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        non2xx: r.non2xx + r.errors + r.timeouts,
+        total: r.requests.total,
+        cpuPerRequest: cpu / Math.max(1, r.requests.total),
+      };
+    }
+  }
+  return samples;
+}
+
+/** The median of `xs` (the mean of the two middle values for an even count). */
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Per kind: mean requests/s, median CPU µs per request, p50 and p99, non-2xx, requests. */
+export function summarize(samples) {
+  return Object.fromEntries(
+    [...samples].map(([k, xs]) => [
+      k,
+      {
+        rps: xs.reduce((a, x) => a + x.rps, 0) / xs.length,
+        cpu: median(xs.map((x) => x.cpuPerRequest)),
+        p50: median(xs.map((x) => x.p50)),
+        p99: median(xs.map((x) => x.p99)),
+        non2xx: xs.reduce((a, x) => a + x.non2xx, 0),
+        total: xs.reduce((a, x) => a + x.total, 0),
+      },
+    ]),
+  );
+}
+
+/**
+ * How `a` compares with `b` on CPU, as a throughput ratio (b's µs per request over a's: 1 is the
+ * same cost, 0.95 is 5 % dearer): the median of the per-round ratios, and every round's.
+ */
+export function cpuRatio(samples, a, b) {
+  const rounds = samples.get(a).map((x, i) => samples.get(b)[i].cpuPerRequest / x.cpuPerRequest);
+  return { median: median(rounds), rounds };
+}

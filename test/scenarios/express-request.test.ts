@@ -1,0 +1,132 @@
+/**
+ * Express's request object as sessionkit leaves it: `req.session` (served by an accessor on the
+ * app's request prototype, so that only `req.auth` is added to each request) behaves like the
+ * plain property it replaced — the record, null signed out, following a refresh, yielding to a
+ * session another middleware owns — and `req.path` as the adapter reads it from `req.url`.
+ */
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import express, { type Request } from 'express';
+import type { RequestListener } from 'node:http';
+import { authMiddleware, requireAuth, type SessionKitOptions } from '../../lib/index.js';
+import { ALICE, Jar, startApp, startDevIdp, type DevIdp, type TestApp } from '../helpers/harness.js';
+
+type WithSession = Request & { session?: any };
+
+/** What a handler sees of `req.session`. */
+function describeSession(req: WithSession) {
+  const session = req.session;
+  return {
+    kind: session === undefined ? 'undefined' : session === null ? 'null' : typeof session,
+    own: Object.hasOwn(req, 'session'),
+    accessToken: session?.accessToken ?? null,
+    mine: session?.mine ?? null,
+    authAccessToken: req.auth?.accessToken ?? null,
+  };
+}
+
+/** An Express app with routes before and after sessionkit, and a second app's middleware in the same process. */
+function app(options: SessionKitOptions<any>): RequestListener {
+  const outer = express();
+  outer.get('/before', (req, res) => res.json(describeSession(req)));
+  // Another middleware that owns req.session on one path, set before sessionkit runs.
+  outer.use('/owned', (req: WithSession, _res, next) => {
+    req.session = { mine: 'before' };
+    next();
+  });
+  outer.use(authMiddleware(options));
+  outer.get('/seen', (req, res) => res.json(describeSession(req)));
+  outer.get('/owned/seen', (req, res) => res.json(describeSession(req)));
+  // An express-session-like middleware after sessionkit: it keeps a session it sees, else makes its own.
+  outer.get('/after', (req: WithSession, res) => {
+    const had = !!req.session;
+    if (!had) req.session = { mine: 'after' };
+    res.json({ had, ...describeSession(req) });
+  });
+  outer.post('/refresh', requireAuth(), async (req, res, next) => {
+    try {
+      const before = (req as WithSession).session.accessToken;
+      await req.auth.refresh();
+      res.json({ changed: before !== (req as WithSession).session.accessToken, ...describeSession(req) });
+    } catch (error) {
+      next(error);
+    }
+  });
+  outer.get('/path/:rest', (req, res) => res.json({ path: req.path, isAuthenticated: req.auth.isAuthenticated }));
+  return outer as unknown as RequestListener;
+}
+
+describe('Express: req.session and req.path', () => {
+  let idp: DevIdp;
+  let first: TestApp;
+  let second: TestApp;
+
+  beforeAll(async () => {
+    idp = await startDevIdp({ rotateRefreshTokens: true });
+    first = await startApp(idp, app);
+    second = await startApp(idp, app); // another app in the process: its own request prototype
+  });
+  afterAll(async () => {
+    await first.close();
+    await second.close();
+    await idp.close();
+  });
+
+  test('signed out: req.session is null behind sessionkit, undefined in front of it', async () => {
+    expect((await first.get('/seen')).body).toMatchObject({ kind: 'null', own: false, authAccessToken: null });
+    expect((await first.get('/before')).body).toMatchObject({ kind: 'undefined', own: false });
+  });
+
+  test('signed in: req.session is the record (its access token is the one req.auth shows), on every app of the process', async () => {
+    for (const target of [first, second]) {
+      const jar = new Jar();
+      await target.signIn(jar, ALICE);
+      const body = (await target.get('/seen', jar)).body;
+      expect(body.kind).toBe('object');
+      expect(body.accessToken).toEqual(expect.any(String));
+      expect(body.accessToken).toBe(body.authAccessToken);
+      // A route in front of sessionkit still sees no session.
+      expect((await target.get('/before', jar)).body).toMatchObject({ kind: 'undefined' });
+    }
+  });
+
+  test('a session another middleware set before sessionkit is kept', async () => {
+    const jar = new Jar();
+    await first.signIn(jar, ALICE);
+    const body = (await first.get('/owned/seen', jar)).body;
+    expect(body).toMatchObject({ kind: 'object', own: true, mine: 'before', accessToken: null });
+    expect(body.authAccessToken).toEqual(expect.any(String));
+  });
+
+  test('a middleware after sessionkit sees the record signed in, and may set its own when signed out', async () => {
+    const jar = new Jar();
+    expect((await first.get('/after', jar)).body).toMatchObject({ had: false, kind: 'object', own: true, mine: 'after' });
+    await first.signIn(jar, ALICE);
+    expect((await first.get('/after', jar)).body).toMatchObject({ had: true, kind: 'object', own: false, mine: null });
+    // The next request is not touched by what the previous one assigned.
+    expect((await first.get('/seen', jar)).body).toMatchObject({ kind: 'object', own: false });
+  });
+
+  test('req.session follows req.auth.refresh() within the request', async () => {
+    const jar = new Jar();
+    await first.signIn(jar, ALICE);
+    const body = (await first.send('POST', '/refresh', jar, { headers: { Accept: 'application/json' } })).body;
+    expect(body.changed).toBe(true);
+    expect(body.accessToken).toBe(body.authAccessToken);
+  });
+
+  test.each([
+    ['/path/a', '/path/a'],
+    ['/path/a?x=1&y=/z', '/path/a'],
+    ['/path/a?', '/path/a'],
+    ['/path/a%20b?q', '/path/a%20b'],
+  ])('req.path of %s is %s, and the request is served signed in', async (target, path) => {
+    const jar = new Jar();
+    await first.signIn(jar, ALICE);
+    expect((await first.get(target, jar)).body).toEqual({ path, isAuthenticated: true });
+  });
+
+  test('sessionkit routes are found with a query string and after a path Express would parse the slow way', async () => {
+    expect((await first.get('/login?returnTo=%2Fseen')).status).toBe(302);
+    expect((await first.get('/seen?x=%20#frag')).body).toMatchObject({ kind: 'null' });
+  });
+});
