@@ -14,7 +14,7 @@ import { providerInternals } from './oidc.js';
  * A fresh RS256 signing key: the private JWK oidc-provider signs with, and its public half.
  * @returns {Promise<SigningKey>}
  */
-export async function newSigningKey() {
+async function newSigningKey() {
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
   const kid = randomBytes(8).toString('base64url');
   const jwk = { ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid };
