@@ -1,5 +1,7 @@
 // Types for http-login.js. Kept in step with its JSDoc; regenerate with
 // npx tsc --ignoreConfig --allowJs --declaration --emitDeclarationOnly --module nodenext --strict --skipLibCheck --outDir <tmp> lib/testing/dev-idp/index.js lib/testing/dev-idp/http-login.js
+// (the command writes one file per module; fold what this file re-exports into it).
+// Self-contained: http-login.js re-exports CookieJar (cookie-jar.js) and parseForms (html-forms.js).
 
 /**
  * A minimal cookie jar: host-only cookies, path matching, expiry. Enough for the dev IdP.

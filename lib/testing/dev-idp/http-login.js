@@ -1,67 +1,11 @@
 // Drive the dev IdP's pages with plain HTTP (fetch + a tiny cookie jar), the way a browser would.
 // For tests: sign in from an authorization URL, or complete an RP-initiated logout.
 
-/**
- * A minimal cookie jar: host-only cookies, path matching, expiry. Enough for the dev IdP.
- */
-export class CookieJar {
-  /** @type {Map<string, { name: string, value: string, host: string, path: string, expires: number }>} */
-  #cookies = new Map();
+import { CookieJar } from './cookie-jar.js';
+import { decodeEntities, parseForms } from './html-forms.js';
 
-  /**
-   * Stores the Set-Cookie headers of a response to `url`.
-   * @param {string | URL} url
-   * @param {Headers} headers
-   */
-  store(url, headers) {
-    const { hostname, pathname } = new URL(url);
-    for (const line of headers.getSetCookie()) {
-      const [pair, ...attributes] = line.split(';');
-      const eq = pair.indexOf('=');
-      if (eq <= 0) continue;
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      let path = pathname.slice(0, pathname.lastIndexOf('/') + 1) || '/';
-      let expires = Infinity;
-      for (const attribute of attributes) {
-        const [k, ...rest] = attribute.split('=');
-        const key = k.trim().toLowerCase();
-        const v = rest.join('=').trim();
-        if (key === 'path' && v.startsWith('/')) path = v;
-        else if (key === 'max-age') expires = Date.now() + Number(v) * 1000;
-        else if (key === 'expires' && expires === Infinity) expires = Date.parse(v);
-      }
-      const id = `${hostname};${path};${name}`;
-      if (expires <= Date.now()) this.#cookies.delete(id);
-      else this.#cookies.set(id, { name, value, host: hostname, path, expires });
-    }
-  }
-
-  /**
-   * The Cookie header value to send to `url` ('' when none).
-   * @param {string | URL} url
-   */
-  header(url) {
-    const { hostname, pathname } = new URL(url);
-    const now = Date.now();
-    const out = [];
-    for (const [id, c] of this.#cookies) {
-      if (c.expires <= now) {
-        this.#cookies.delete(id);
-        continue;
-      }
-      const pathMatches = pathname === c.path
-        || (pathname.startsWith(c.path) && (c.path.endsWith('/') || pathname[c.path.length] === '/'));
-      if (c.host === hostname && pathMatches) out.push(`${c.name}=${c.value}`);
-    }
-    return out.join('; ');
-  }
-
-  /** Number of cookies held (for assertions). */
-  get size() {
-    return this.#cookies.size;
-  }
-}
+export { CookieJar } from './cookie-jar.js';
+export { parseForms } from './html-forms.js';
 
 /** Thrown when the provider refuses the credentials or answers unexpectedly. */
 export class ProviderLoginError extends Error {
@@ -72,56 +16,6 @@ export class ProviderLoginError extends Error {
     this.status = details.status;
     this.url = details.url;
   }
-}
-
-/** @param {string} s */
-function decodeEntities(s) {
-  return s.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (_m, e) => {
-    const k = e.toLowerCase();
-    if (k === 'amp') return '&';
-    if (k === 'lt') return '<';
-    if (k === 'gt') return '>';
-    if (k === 'quot') return '"';
-    if (k === 'apos') return "'";
-    return String.fromCodePoint(k.startsWith('#x') ? parseInt(k.slice(2), 16) : parseInt(k.slice(1), 10));
-  });
-}
-
-/** @param {string} tag @param {string} name */
-function attribute(tag, name) {
-  const m = new RegExp(`\\s${name}\\s*=\\s*("([^"]*)"|'([^']*)')`, 'i').exec(tag);
-  return m ? decodeEntities(m[2] ?? m[3] ?? '') : undefined;
-}
-
-/**
- * The forms of an HTML page: action, method, and named inputs with their values.
- * @param {string} html
- * @param {string} base URL the page came from
- */
-export function parseForms(html, base) {
-  const forms = [];
-  const re = /<form\b([^>]*)>([\s\S]*?)<\/form>/gi;
-  for (let m = re.exec(html); m; m = re.exec(html)) {
-    const [, attrs, inner] = m;
-    /** @type {Record<string, string>} */
-    const fields = {};
-    /** @type {Record<string, string>} */
-    const types = {};
-    for (const input of inner.match(/<input\b[^>]*>/gi) ?? []) {
-      const name = attribute(input, 'name');
-      if (name === undefined) continue;
-      fields[name] = attribute(input, 'value') ?? '';
-      types[name] = (attribute(input, 'type') ?? 'text').toLowerCase();
-    }
-    forms.push({
-      id: attribute(` ${attrs}`, 'id'),
-      action: new URL(attribute(` ${attrs}`, 'action') ?? base, base).href,
-      method: (attribute(` ${attrs}`, 'method') ?? 'get').toUpperCase(),
-      fields,
-      types,
-    });
-  }
-  return forms;
 }
 
 /**

@@ -1,5 +1,9 @@
 // Types for index.js. Kept in step with its JSDoc; regenerate with
 // npx tsc --ignoreConfig --allowJs --declaration --emitDeclarationOnly --module nodenext --strict --skipLibCheck --outDir <tmp> lib/testing/dev-idp/index.js lib/testing/dev-idp/http-login.js
+// (the command writes one file per module; fold what this file re-exports into it).
+// Self-contained: index.js re-exports from its modules (clients.js, acr.js; the Fault, DevIdpCounts and
+// DevIdpOptions types come from faults.js, counters.js, options.js), which have no .d.ts of their own
+// (they are internal; TypeScript resolves only index.js and http-login.js to these files).
 
 import { DEMO_USERS, ORGANIZATIONS } from './accounts.js';
 export { DEMO_USERS, ORGANIZATIONS };
