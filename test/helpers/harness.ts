@@ -17,6 +17,11 @@ export { startDevIdp, Jar, setCookies };
 /** The cookie password of test apps. */
 export const PASSWORD = 'a-test-cookie-password-that-is-long-enough-0123';
 
+/** The client secret `startApp` registers for `clientId`. */
+export function clientSecretOf(clientId: string): string {
+  return `secret-${clientId}-0123456789abcdef`;
+}
+
 /** Demo accounts of the dev provider. */
 export const ALICE = { email: 'alice@example.com', password: 'alice-password' };
 export const BOB = { email: 'bob@example.com', password: 'bob-password' };
@@ -62,7 +67,7 @@ export async function startApp(
   const port = (server.address() as AddressInfo).port;
   const baseURL = `http://127.0.0.1:${port}`;
   const clientId = `test-client-${port}-${++counter}`;
-  const clientSecret = `secret-${clientId}-0123456789abcdef`;
+  const clientSecret = clientSecretOf(clientId);
   await idp.addClient(webClient({ clientId, clientSecret, baseURL, ...client }));
   const events: Recorded = { signIn: [], signInError: [], signOut: [], refreshSuccess: [], refreshError: [], logs: [] };
   const log = (level: string) => (obj: object, msg?: string) => void events.logs.push({ level, obj, msg });
@@ -85,7 +90,7 @@ export async function startApp(
 
   const send: TestApp['send'] = async (method, path, jar, opts = {}) => {
     let req = request(baseURL)[method.toLowerCase() as 'get'](path).redirects(0);
-    if (jar && jar.cookies.size) req = req.set('Cookie', jar.header());
+    if (jar && jar.size) req = req.set('Cookie', jar.header());
     for (const [k, v] of Object.entries(opts.headers ?? {})) req = req.set(k, v);
     if (opts.form) req = req.type('form').send(opts.form);
     else if (opts.body !== undefined) req = req.send(opts.body as object);
@@ -119,4 +124,26 @@ export async function startApp(
 /** Every log line the app wrote, as one string (to check that no token leaked into it). */
 export function logText(app: TestApp): string {
   return JSON.stringify(app.events.logs);
+}
+
+/**
+ * Start an app on `idp`, sign `account` in with a fresh jar and run `fn`; whatever happens the
+ * provider's fault is cleared and the app closed.
+ */
+export async function withSignedInApp(
+  idp: DevIdp,
+  factory: AppFactory,
+  options: Partial<SessionKitOptions<any>>,
+  fn: (app: TestApp, jar: Jar) => Promise<void>,
+  account = ALICE,
+): Promise<void> {
+  const app = await startApp(idp, factory, options);
+  try {
+    const jar = new Jar();
+    await app.signIn(jar, account);
+    await fn(app, jar);
+  } finally {
+    idp.setFault(null);
+    await app.close();
+  }
 }

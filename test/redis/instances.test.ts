@@ -62,7 +62,7 @@ function stopInstance(instance: Instance): Promise<void> {
 /** A request to `instance` with `jar`'s cookies; its Set-Cookie goes back into `jar`. */
 async function get(instance: Instance, path: string, jar?: Jar, headers: Record<string, string> = {}) {
   let req = request(instance.url).get(path).redirects(0);
-  if (jar?.cookies.size) req = req.set('Cookie', jar.header());
+  if (jar?.size) req = req.set('Cookie', jar.header());
   for (const [k, v] of Object.entries(headers)) req = req.set(k, v);
   const res = await req;
   jar?.take(setCookies(res));
@@ -129,7 +129,7 @@ describe.each([['cookie + redisCoordinator', 'cookie'], ['redisStore', 'store']]
   async function expireSoon(jar: Jar): Promise<void> {
     const expiresAt = Math.floor(Date.now() / 1000) + 10;
     if (mode === 'cookie') return writeSession(jar, { ...(await readSession(jar)), expiresAt });
-    const { ref } = (await unsealData(jar.cookies.get('sessionkit')!, { password: PASSWORD })) as { ref: string };
+    const { ref } = (await unsealData(jar.get('sessionkit')!, { password: PASSWORD })) as { ref: string };
     const key = `multi:{s:${ref}}`;
     const record = (await unsealData((await inspect.hget(key, 'd'))!, { password: PASSWORD, ttl: 0 })) as Record<string, unknown>;
     await inspect.hset(key, 'e', expiresAt, 'd', await sealData({ ...record, expiresAt }, { password: PASSWORD, ttl: 0 }));
@@ -140,7 +140,7 @@ describe.each([['cookie + redisCoordinator', 'cookie'], ['redisStore', 'store']]
   /** The provider session id of the session behind `jar`. */
   async function sidOf(jar: Jar): Promise<string> {
     if (mode === 'cookie') return (await readSession(jar)).sid;
-    const { ref } = (await unsealData(jar.cookies.get('sessionkit')!, { password: PASSWORD })) as { ref: string };
+    const { ref } = (await unsealData(jar.get('sessionkit')!, { password: PASSWORD })) as { ref: string };
     const sealed = await inspect.hget(`multi:{s:${ref}}`, 'd');
     return ((await unsealData(sealed!, { password: PASSWORD, ttl: 0 })) as { sid: string }).sid;
   }

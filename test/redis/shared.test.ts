@@ -64,7 +64,7 @@ describe.each(MODES)('two instances on one Redis (%s)', (mode) => {
   /** The session record behind `jar` (the cookie itself, or the store's record it refers to). */
   async function recordOf(jar: Jar): Promise<any> {
     if (mode !== 'redisStore') return readSession(jar);
-    const { ref } = (await unsealData(jar.cookies.get('sessionkit')!, { password: PASSWORD })) as { ref: string };
+    const { ref } = (await unsealData(jar.get('sessionkit')!, { password: PASSWORD })) as { ref: string };
     return (shared[0] as RedisSessionStore).get(ref);
   }
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { inspect } from 'node:util';
 import { MemoryCoordinator, memoryStore } from '../../lib/index.js';
 import { FRAMEWORKS } from '../helpers/frameworks.js';
-import { ALICE, Jar, setCookies, startApp, startDevIdp, type DevIdp, type TestApp } from '../helpers/harness.js';
+import { ALICE, Jar, setCookies, startApp, withSignedInApp, startDevIdp, type DevIdp, type TestApp } from '../helpers/harness.js';
 import { readSession } from '../helpers/tamper.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -25,10 +25,7 @@ describe.each(FRAMEWORKS)('refresh policy on %s', (_name, factory) => {
     });
 
     test('4 s tokens, buffer 2 s, a request every 700 ms for 9 s: never an expired token, a grant each window', async () => {
-      const app = await startApp(idp, factory, { refresh: { buffer: 2 } });
-      try {
-        const jar = new Jar();
-        await app.signIn(jar);
+      await withSignedInApp(idp, factory, { refresh: { buffer: 2 } }, async (app, jar) => {
         const first = await readSession(jar);
         idp.resetCounts();
         const started = Date.now();
@@ -41,16 +38,11 @@ describe.each(FRAMEWORKS)('refresh policy on %s', (_name, factory) => {
         expect(idp.counts.refreshGrants).toBeGreaterThanOrEqual(3);
         expect((await readSession(jar)).refreshToken).toBe(first.refreshToken); // it really did not rotate
         expect(app.events.refreshError).toEqual([]);
-      } finally {
-        await app.close();
-      }
+      });
     }, 20_000);
 
     test('concurrent requests still share one grant, and later ones the fresh result', async () => {
-      const app = await startApp(idp, factory, { refresh: { buffer: 2 } });
-      try {
-        const jar = new Jar();
-        await app.signIn(jar);
+      await withSignedInApp(idp, factory, { refresh: { buffer: 2 } }, async (app, jar) => {
         await sleep(2100); // inside the buffer now
         idp.resetCounts();
         const responses = await Promise.all(Array.from({ length: 20 }, () => app.get('/me', jar.clone())));
@@ -59,9 +51,7 @@ describe.each(FRAMEWORKS)('refresh policy on %s', (_name, factory) => {
         // a request that comes after, with the old cookie: the fresh result answers it
         expect((await app.get('/me', jar.clone())).status).toBe(200);
         expect(idp.counts.refreshGrants).toBe(1);
-      } finally {
-        await app.close();
-      }
+      });
     });
   });
 
@@ -84,27 +74,18 @@ describe.each(FRAMEWORKS)('refresh policy on %s', (_name, factory) => {
       ['a 200 JSON without an access_token', { status: 200, body: '{"token_type":"Bearer","expires_in":300}', contentType: 'application/json' }],
     ];
     test.each(terminal)('%s from the token endpoint is the provider refusing: the session ends', async (_n, fault) => {
-      const app = await startApp(idp, factory, { refresh: { buffer: 1000 } });
-      try {
-        const jar = new Jar();
-        await app.signIn(jar);
+      await withSignedInApp(idp, factory, { refresh: { buffer: 1000 } }, async (app, jar) => {
         idp.setFault(fault);
         const res = await app.get('/me', jar);
         idp.setFault(null);
         expect(res.status).toBe(401);
         expect(jar.sessionNames()).toEqual([]);
         expect(app.events.refreshError.map((e) => e.isTransient)).toEqual([false]);
-      } finally {
-        idp.setFault(null);
-        await app.close();
-      }
+      });
     });
 
     test('a malformed 200 carrying a live refresh token: terminal, and the token is nowhere in the hook or the log', async () => {
-      const app = await startApp(idp, factory, { refresh: { buffer: 1000 } });
-      try {
-        const jar = new Jar();
-        await app.signIn(jar);
+      await withSignedInApp(idp, factory, { refresh: { buffer: 1000 } }, async (app, jar) => {
         let live = '';
         idp.setFault({
           rewrite: (body) => {
@@ -122,10 +103,7 @@ describe.each(FRAMEWORKS)('refresh policy on %s', (_name, factory) => {
         const everything = `${inspect(event.error, { depth: 10, showHidden: true })} ${JSON.stringify(event.error)} ${JSON.stringify(app.events.logs)}`;
         expect(everything).not.toContain(live);
         expect(event.error.cause).toBeInstanceOf(Error);
-      } finally {
-        idp.setFault(null);
-        await app.close();
-      }
+      });
     });
 
     test('the memo serves a late request without handing it the rotated refresh token; after the window a replay meets reuse detection', async () => {
@@ -157,10 +135,7 @@ describe.each(FRAMEWORKS)('refresh policy on %s', (_name, factory) => {
     test('a refresh racing a logout writes nothing back and revokes the refresh token it obtained', async () => {
       const store = memoryStore();
       for (const options of [{}, { store }]) {
-        const app = await startApp(idp, factory, { refresh: { buffer: 1000 }, ...options });
-        try {
-          const jar = new Jar();
-          await app.signIn(jar);
+        await withSignedInApp(idp, factory, { refresh: { buffer: 1000 }, ...options }, async (app, jar) => {
           const record = await readSession(jar);
           let release!: () => void;
           const gate = new Promise<void>((resolve) => (release = resolve));
@@ -185,10 +160,7 @@ describe.each(FRAMEWORKS)('refresh policy on %s', (_name, factory) => {
           expect(sessionSet(res)).toEqual([]);
           expect(idp.counts.revocations).toBeGreaterThanOrEqual(revocations + 2); // the old token at logout, the new one after the race
           if ('store' in options) expect(await store.get(record.ref)).toBeUndefined();
-        } finally {
-          idp.setFault(null);
-          await app.close();
-        }
+        });
       }
     });
   });

@@ -8,10 +8,11 @@ import { decodeProtectedHeader } from 'jose';
 import { Core } from '../../lib/core/engine.js';
 import { ConfigError } from '../../lib/index.js';
 import { FRAMEWORKS } from '../helpers/frameworks.js';
-import { ALICE, PASSWORD, startApp, startDevIdp, type DevIdp, type TestApp } from '../helpers/harness.js';
-import { JSON_ACCEPT, claimsOf, clientSecretOf, shareClient, nowSeconds, sendWith, sessionRecord, signedInCookies } from '../security/support.js';
+import { ALICE, PASSWORD, startApp, startDevIdp, type DevIdp, type TestApp, clientSecretOf } from '../helpers/harness.js';
+import { JSON_ACCEPT, claimsOf, shareClient, nowSeconds, signedInCookies } from '../security/support.js';
+import { readSession } from '../helpers/tamper.js';
 
-const bearer = (app: TestApp, token: string) => sendWith(app, 'GET', '/me', null, { headers: { ...JSON_ACCEPT, Authorization: `Bearer ${token}` } });
+const bearer = (app: TestApp, token: string) => app.send('GET', '/me', undefined, { headers: { ...JSON_ACCEPT, Authorization: `Bearer ${token}` } });
 
 describe.each(FRAMEWORKS)('bearer token typing on %s', (_name, factory) => {
   let idp: DevIdp;
@@ -24,11 +25,11 @@ describe.each(FRAMEWORKS)('bearer token typing on %s', (_name, factory) => {
     idp = await startDevIdp({ accessTokenTTL: 300 });
     owner = await startApp(idp, factory, {});
     // the audience (the client id) must be known before the app starts: apps on the owner's client
-    const on = { clientId: owner.clientId, clientSecret: clientSecretOf(owner) };
+    const on = { clientId: owner.clientId, clientSecret: clientSecretOf(owner.clientId) };
     byClient = await startApp(idp, factory, { ...on, bearer: { audience: [owner.clientId, idp.issuer] } });
     await shareClient(idp, owner, byClient);
     untyped = await startApp(idp, factory, { ...on, bearer: { audience: [owner.clientId, idp.issuer], typ: false } });
-    ({ accessToken, idToken } = await sessionRecord(await signedInCookies(byClient, ALICE)));
+    ({ accessToken, idToken } = await readSession(await signedInCookies(byClient, ALICE)));
   });
   afterAll(async () => {
     await owner?.close();

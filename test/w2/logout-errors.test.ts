@@ -8,7 +8,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/gl
 import { randomBytes } from 'node:crypto';
 import { FRAMEWORKS } from '../helpers/frameworks.js';
 import { ALICE, Jar, PASSWORD, logText, startApp, startDevIdp, type DevIdp, type TestApp } from '../helpers/harness.js';
-import { algorithmConfusion, atProvider, beginLogin, claimsOf, CookieList, HTML_ACCEPT, JSON_ACCEPT, seal, sendWith, transactionName } from '../security/support.js';
+import { algorithmConfusion, atProvider, beginLogin, claimsOf, HTML_ACCEPT, JSON_ACCEPT, transactionName } from '../security/support.js';
+import { seal } from '../helpers/tamper.js';
 
 const SAME_ORIGIN = { 'Sec-Fetch-Site': 'same-origin' };
 const pathOf = (u: URL) => u.pathname + u.search;
@@ -55,9 +56,9 @@ describe.each(FRAMEWORKS)('logout and sign-in errors on %s', (_name, factory) =>
   });
 
   test('access_denied from the provider: "sign-in was cancelled"', async () => {
-    const cookies = new CookieList();
+    const cookies = new Jar();
     const { state } = await beginLogin(app, cookies);
-    const res = await sendWith(app, 'GET', `/callback?error=access_denied&state=${state}`, cookies, { headers: HTML_ACCEPT });
+    const res = await app.send('GET', `/callback?error=access_denied&state=${state}`, cookies, { headers: HTML_ACCEPT });
     expect(res.status).toBe(400);
     expect(res.text).toMatch(/Sign-in was cancelled/);
     expect(warnings(app).at(-1)!.obj).toMatchObject({ reason: 'provider_error', problem: 'cancelled', oauthError: 'access_denied' });
@@ -70,12 +71,12 @@ describe.each(FRAMEWORKS)('logout and sign-in errors on %s', (_name, factory) =>
   });
 
   test('an ID token that does not verify (HS256): the page says so, the log carries the cause, never the token', async () => {
-    const cookies = new CookieList();
+    const cookies = new Jar();
     const { authorizationUrl } = await beginLogin(app, cookies);
     const cb = await atProvider(authorizationUrl, ALICE);
     let forged = '';
     idp.setFault({ rewrite: async (body) => ({ ...body, id_token: (forged = await algorithmConfusion(idp, claimsOf(body.id_token))) }) }, ['/token']);
-    const res = await sendWith(app, 'GET', pathOf(cb), cookies, { headers: HTML_ACCEPT });
+    const res = await app.send('GET', pathOf(cb), cookies, { headers: HTML_ACCEPT });
     expect(res.status).toBe(400);
     expect(res.text).toMatch(/could not be verified/);
     const line = warnings(app).at(-1)!.obj as Record<string, unknown>;
