@@ -8,20 +8,11 @@ import { Core } from '../../lib/core/engine.js';
 import { ConfigError } from '../../lib/index.js';
 import { FRAMEWORKS } from '../helpers/frameworks.js';
 import { ALICE, CAROL, PASSWORD, logText, startApp, startDevIdp, type DevIdp, type TestApp } from '../helpers/harness.js';
-import { JSON_ACCEPT, algorithmConfusion, attackerKey, claimsOf, flipChar, nowSeconds, signWith, signedInCookies, unsigned } from '../security/support.js';
+import { JSON_ACCEPT, algorithmConfusion, attackerKey, claimsOf, flipChar, nowSeconds, signWith, signedInCookies, unsigned, challenge } from '../security/support.js';
 import { readSession } from '../helpers/tamper.js';
 
 const call = (app: TestApp, path: string, authorization?: string) =>
   app.send('GET', path, undefined, { headers: { ...JSON_ACCEPT, ...(authorization === undefined ? {} : { Authorization: authorization }) } });
-
-/** The auth-params of a `WWW-Authenticate: Bearer …` challenge. */
-function challenge(res: { headers: Record<string, unknown> }): Record<string, string> {
-  const header = String(res.headers['www-authenticate'] ?? '');
-  expect(header).toMatch(/^Bearer /);
-  const params: Record<string, string> = {};
-  for (const m of header.slice(7).matchAll(/(\w+)=(?:"((?:[^"\\]|\\.)*)"|([^,\s]+))/g)) params[m[1]] = m[2] ?? m[3];
-  return params;
-}
 
 describe.each(FRAMEWORKS)('RFC 6750 bearer errors on %s', (_name, factory) => {
   let idp: DevIdp;

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { calculateJwkThumbprint, decodeJwt } from 'jose';
 import { Dpop } from '../../lib/core/dpop.js';
-import { ALICE, Jar, logText, startApp, startDevIdp, type DevIdp, type TestApp, clientSecretOf } from '../helpers/harness.js';
+import { ALICE, Jar, logText, startApp, startDevIdp, type DevIdp, type TestApp, clientSecretOf, clientBasic } from '../helpers/harness.js';
 import { readSession } from '../helpers/tamper.js';
 import { shareClient } from '../security/support.js';
 import { DPOP_FRAMEWORKS, seenFetches, startResourceServer, type ResourceServer } from './support.js';
@@ -128,7 +128,7 @@ describe.each(DPOP_FRAMEWORKS)('PAR + DPoP on %s', (_name, factory) => {
     // the revoked refresh token is dead at the provider
     const res = await fetch(`${idp.issuer}/token`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${app.clientId}:${clientSecretOf(app.clientId)}`).toString('base64')}` },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: clientBasic(app) },
       body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }),
     });
     expect(res.status).toBe(400);

@@ -22,6 +22,11 @@ export function clientSecretOf(clientId: string): string {
   return `secret-${clientId}-0123456789abcdef`;
 }
 
+/** The Basic authorization header of `app`'s client (for calls straight to the provider). */
+export function clientBasic(app: { clientId: string }): string {
+  return `Basic ${Buffer.from(`${app.clientId}:${clientSecretOf(app.clientId)}`).toString('base64')}`;
+}
+
 /** Demo accounts of the dev provider. */
 export const ALICE = { email: 'alice@example.com', password: 'alice-password' };
 export const BOB = { email: 'bob@example.com', password: 'bob-password' };

@@ -11,7 +11,7 @@ import { sealData, unsealData } from 'iron-session';
 import request from 'supertest';
 import { webClient } from '../../examples/dev-idp/index.js';
 import { loginAtProvider } from '../../examples/dev-idp/http-login.js';
-import { ALICE, Jar, PASSWORD, setCookies, startDevIdp, type DevIdp } from '../helpers/harness.js';
+import { ALICE, Jar, PASSWORD, setCookies, startDevIdp, type DevIdp, clientSecretOf } from '../helpers/harness.js';
 import { readSession, writeSession } from '../helpers/tamper.js';
 import { freePort, startRedis, type RedisServer } from './redis-server.js';
 
@@ -103,7 +103,7 @@ describe.each([['cookie + redisCoordinator', 'cookie'], ['redisStore', 'store']]
     const port = await freePort();
     const baseURL = `http://127.0.0.1:${port}`;
     const clientId = `multi-${mode}-${port}`;
-    const clientSecret = `secret-${clientId}-0123456789abcdef`;
+    const clientSecret = clientSecretOf(clientId);
     await idp.addClient(webClient({ clientId, clientSecret, baseURL }));
     env = { ISSUER: idp.issuer, CLIENT_ID: clientId, CLIENT_SECRET: clientSecret, PASSWORD, REDIS_URL: redis.url, MODE: mode, BUFFER: '60', LOCK_TTL: '2000' };
     // instance 0 signs users in (its address is the registered redirect URI); all share the client
@@ -243,7 +243,7 @@ describe.each([['cookie + redisCoordinator', 'cookie'], ['redisStore', 'store']]
     const port = await freePort();
     const baseURL = `http://127.0.0.1:${port}`;
     const clientId = `life-${mode}-${port}`;
-    const clientSecret = `secret-${clientId}-0123456789abcdef`;
+    const clientSecret = clientSecretOf(clientId);
     await idp.addClient(webClient({ clientId, clientSecret, baseURL }));
     const life = { ...env, CLIENT_ID: clientId, CLIENT_SECRET: clientSecret, IDLE: '3', ABSOLUTE: '6' };
     const [l0, l1] = await Promise.all([spawnInstance('life-express', 'express', { ...life, BASE_URL: baseURL }, port), spawnInstance('life-koa', 'koa', { ...life, BASE_URL: baseURL })]);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { sealData } from 'iron-session';
 import { FRAMEWORKS } from '../helpers/frameworks.js';
-import { Jar, PASSWORD, setCookies, startApp, startDevIdp, type DevIdp, type TestApp } from '../helpers/harness.js';
+import { Jar, PASSWORD, setCookies, startApp, startDevIdp, type DevIdp, type TestApp, clientSecretOf } from '../helpers/harness.js';
 import { readSession, writeSession } from '../helpers/tamper.js';
 
 const OTHER = 'another-password-of-at-least-thirty-two-chars!!';
@@ -112,7 +112,7 @@ describe.each(FRAMEWORKS)('session cookies on %s', (_name, factory) => {
     test('an old password still unseals, the newest seals; a removed password is refused', async () => {
       const jar = await signedIn(); // sealed with PASSWORD (id 1)
       // the same client as `app`, so that its refresh tokens are good here
-      const client = { clientId: app.clientId, clientSecret: `secret-${app.clientId}-0123456789abcdef` };
+      const client = { clientId: app.clientId, clientSecret: clientSecretOf(app.clientId) };
       const rotated = await startApp(idp, factory, { ...client, cookie: { password: { 1: PASSWORD, 2: OTHER } }, refresh: { buffer: 1000 } });
       const removed = await startApp(idp, factory, { ...client, cookie: { password: { 2: OTHER } } });
       try {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { logoutAtProvider, loginAtProvider } from '../../examples/dev-idp/http-login.js';
 import { FRAMEWORKS } from '../helpers/frameworks.js';
-import { ALICE, BOB, Jar, setCookies, startApp, startDevIdp, type DevIdp, type TestApp } from '../helpers/harness.js';
+import { ALICE, BOB, Jar, setCookies, startApp, startDevIdp, type DevIdp, type TestApp, clientBasic } from '../helpers/harness.js';
 import { readSession } from '../helpers/tamper.js';
 
 const JSON_ACCEPT = { Accept: 'application/json' };
@@ -45,7 +45,7 @@ describe.each(FRAMEWORKS)('logout and organization switching on %s', (_name, fac
         method: 'POST',
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
-          authorization: `Basic ${Buffer.from(`${app.clientId}:secret-${app.clientId}-0123456789abcdef`).toString('base64')}`,
+          authorization: clientBasic(app),
         },
         body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }),
       });

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { FRAMEWORKS } from '../helpers/frameworks.js';
-import { ALICE, Jar, logText, setCookies, startApp, startDevIdp, type DevIdp, type TestApp } from '../helpers/harness.js';
+import { ALICE, Jar, logText, setCookies, startApp, startDevIdp, type DevIdp, type TestApp, clientBasic } from '../helpers/harness.js';
 import { readSession, writeSession } from '../helpers/tamper.js';
 
 const TTL = 300;
@@ -11,7 +11,7 @@ async function revokeAtProvider(idp: DevIdp, app: TestApp, refreshToken: string)
     method: 'POST',
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
-      authorization: `Basic ${Buffer.from(`${app.clientId}:secret-${app.clientId}-0123456789abcdef`).toString('base64')}`,
+      authorization: clientBasic(app),
     },
     body: new URLSearchParams({ token: refreshToken, token_type_hint: 'refresh_token' }),
   });

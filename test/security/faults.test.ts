@@ -12,7 +12,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { FRAMEWORKS } from '../helpers/frameworks.js';
-import { ALICE, startApp, startDevIdp, type AppFactory, type DevIdp, type TestApp, clientSecretOf } from '../helpers/harness.js';
+import { ALICE, startApp, startDevIdp, type AppFactory, type DevIdp, type TestApp, clientSecretOf, clientBasic } from '../helpers/harness.js';
 import { JSON_ACCEPT, atProvider, beginLogin, expectOutcome, shareClient, signedInCookies } from './support.js';
 import { Jar, writtenSessionCookies } from '../helpers/jar.js';
 import { readSession } from '../helpers/tamper.js';
@@ -160,7 +160,7 @@ describe.each(FRAMEWORKS)('provider faults on %s', (_name, factory: AppFactory) 
       idp.setFault(null);
       const r = await fetch(`${idp.issuer}/token`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${app.clientId}:${clientSecretOf(app.clientId)}`).toString('base64')}` },
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: clientBasic(app) },
         body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }),
       });
       expect(r.status).toBe(200);

@@ -182,6 +182,20 @@ export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
 
+/** GET `path` with no cookies, JSON accepted, and `Authorization: Bearer <token>`. */
+export function bearerGet(app: TestApp, token: string, path = '/me') {
+  return app.send('GET', path, undefined, { headers: { ...JSON_ACCEPT, Authorization: `Bearer ${token}` } });
+}
+
+/** The auth-params of a `WWW-Authenticate: Bearer …` challenge. */
+export function challenge(res: { headers: Record<string, unknown> }): Record<string, string> {
+  const header = String(res.headers['www-authenticate'] ?? '');
+  expect(header).toMatch(/^Bearer /);
+  const params: Record<string, string> = {};
+  for (const m of header.slice(7).matchAll(/(\w+)=(?:"((?:[^"\\]|\\.)*)"|([^,\s]+))/g)) params[m[1]] = m[2] ?? m[3];
+  return params;
+}
+
 // ---------------------------------------------------------------------------------------------
 // raw HTTP (for what supertest refuses to send)
 

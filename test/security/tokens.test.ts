@@ -8,7 +8,24 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { FRAMEWORKS } from '../helpers/frameworks.js';
 import { ALICE, BOB, startApp, startDevIdp, type DevIdp, type TestApp } from '../helpers/harness.js';
-import { JSON_ACCEPT, algorithmConfusion, atClock, atProvider, beginLogin, attackerKey, claimsOf, expectOutcome, nowSeconds, signWith, signedInCookies, unsigned, withHeader, withPayload, type Outcome } from './support.js';
+import {
+  JSON_ACCEPT,
+  algorithmConfusion,
+  atClock,
+  atProvider,
+  attackerKey,
+  bearerGet,
+  beginLogin,
+  claimsOf,
+  expectOutcome,
+  nowSeconds,
+  signWith,
+  signedInCookies,
+  unsigned,
+  withHeader,
+  withPayload,
+  type Outcome,
+} from './support.js';
 import { Jar, writtenSessionCookies } from '../helpers/jar.js';
 import { readSession, withRecord } from '../helpers/tamper.js';
 
@@ -162,25 +179,22 @@ describe.each(FRAMEWORKS)('key changes at the provider on %s', (_name, factory) 
   });
   afterAll(() => idp.close());
 
-  const bearer = (app: TestApp, token: string) =>
-    app.send('GET', '/me', undefined, { headers: { ...JSON_ACCEPT, Authorization: `Bearer ${token}` } });
-
   test('a kid the JWKS does not have: refetched once, then refused (no refetch storm)', async () => {
     const app = await startApp(idp, factory, { bearer: { audience: idp.issuer } });
     try {
       const { accessToken } = await readSession(await signedInCookies(app, ALICE));
-      expect((await bearer(app, accessToken)).status).toBe(200); // the JWKS is in the app's cache now
+      expect((await bearerGet(app, accessToken)).status).toBe(200); // the JWKS is in the app's cache now
       const { privateKey } = await attackerKey();
       const forged = await signWith({ ...claimsOf(accessToken) }, privateKey, { alg: 'RS256', typ: 'at+jwt', kid: 'kid-nobody-published' });
       // 31 s later (past jose's 30 s cooldown): an unknown kid makes the app fetch the JWKS again, once
       await atClock(31_000, async () => {
         const before = idp.counts.jwksRequests;
-        const res = await bearer(app, forged);
+        const res = await bearerGet(app, forged);
         expect(res.status).toBe(401);
         expect(idp.counts.jwksRequests).toBe(before + 1);
-        for (let i = 0; i < 5; i++) expect((await bearer(app, forged)).status).toBe(401);
+        for (let i = 0; i < 5; i++) expect((await bearerGet(app, forged)).status).toBe(401);
         expect(idp.counts.jwksRequests).toBe(before + 1);
-        expect((await bearer(app, accessToken)).status).toBe(200); // the real key is still trusted
+        expect((await bearerGet(app, accessToken)).status).toBe(200); // the real key is still trusted
       });
     } finally {
       await app.close();
@@ -191,15 +205,15 @@ describe.each(FRAMEWORKS)('key changes at the provider on %s', (_name, factory) 
     const app = await startApp(idp, factory, { bearer: { audience: idp.issuer } });
     try {
       const before = (await readSession(await signedInCookies(app, ALICE))).accessToken;
-      expect((await bearer(app, before)).status).toBe(200);
+      expect((await bearerGet(app, before)).status).toBe(200);
       const kid = await idp.rotateKeys();
       // 31 s later (past the cooldown of the app's cached JWKS)
       await atClock(31_000, async () => {
         const jwks = idp.counts.jwksRequests;
         const after = (await readSession(await signedInCookies(app, ALICE))).accessToken;
         expect(JSON.parse(Buffer.from(after.split('.')[0], 'base64url').toString()).kid).toBe(kid);
-        expect((await bearer(app, after)).status).toBe(200);
-        expect((await bearer(app, before)).status).toBe(200);
+        expect((await bearerGet(app, after)).status).toBe(200);
+        expect((await bearerGet(app, before)).status).toBe(200);
         expect(idp.counts.jwksRequests).toBe(jwks + 1);
       });
     } finally {
@@ -211,11 +225,11 @@ describe.each(FRAMEWORKS)('key changes at the provider on %s', (_name, factory) 
     const app = await startApp(idp, factory, { bearer: { audience: idp.issuer } });
     try {
       const old = (await readSession(await signedInCookies(app, ALICE))).accessToken;
-      expect((await bearer(app, old)).status).toBe(200);
+      expect((await bearerGet(app, old)).status).toBe(200);
       await idp.rotateKeys({ retire: true });
       const fetched = idp.counts.jwksRequests;
       await atClock(11 * 60_000, async () => {
-        expect((await bearer(app, old)).status).toBe(401);
+        expect((await bearerGet(app, old)).status).toBe(401);
       });
       expect(idp.counts.jwksRequests).toBe(fetched + 1); // refused because the fresh key set lacks its kid
     } finally {
@@ -228,10 +242,10 @@ describe.each(FRAMEWORKS)('key changes at the provider on %s', (_name, factory) 
     const fresh = await startApp(idp, factory); // no JWKS cached yet: only to obtain a token of the new key
     try {
       const before = (await readSession(await signedInCookies(app, ALICE))).accessToken;
-      expect((await bearer(app, before)).status).toBe(200);
+      expect((await bearerGet(app, before)).status).toBe(200);
       await idp.rotateKeys();
       const after = (await readSession(await signedInCookies(fresh, ALICE))).accessToken;
-      const res = await bearer(app, after);
+      const res = await bearerGet(app, after);
       expect(res.status).toBe(200);
     } finally {
       await app.close();

@@ -11,18 +11,10 @@ import { ConfigError, requireAuth } from '../../lib/index.js';
 import { requireAuth as koaRequireAuth } from '../../lib/koa.js';
 import { stepUpOf } from '../../lib/core/step-up.js';
 import { ALICE, CAROL, startApp, startDevIdp, type DevIdp, type TestApp } from '../helpers/harness.js';
-import { HTML_ACCEPT, JSON_ACCEPT, atClock, beginLogin, claimsOf, nowSeconds, signedInCookies } from '../security/support.js';
+import { HTML_ACCEPT, JSON_ACCEPT, atClock, beginLogin, claimsOf, nowSeconds, signedInCookies, challenge, bearerGet } from '../security/support.js';
 import { STEP_UP_FRAMEWORKS } from './apps.js';
 import { Jar } from '../helpers/jar.js';
 import { readSession } from '../helpers/tamper.js';
-
-function challenge(res: { headers: Record<string, unknown> }): Record<string, string> {
-  const header = String(res.headers['www-authenticate'] ?? '');
-  expect(header).toMatch(/^Bearer /);
-  const params: Record<string, string> = {};
-  for (const m of header.slice(7).matchAll(/(\w+)=(?:"((?:[^"\\]|\\.)*)"|([^,\s]+))/g)) params[m[1]] = m[2] ?? m[3];
-  return params;
-}
 
 /** Follow a login URL of the app through the provider (the demo second factor included) and back. */
 async function follow(app: TestApp, cookies: Jar, loginUrl: string, account = ALICE): Promise<URL> {
@@ -199,7 +191,7 @@ describe.each(STEP_UP_FRAMEWORKS)('step-up for bearer tokens on %s', (_name, fac
   test('the provider\'s own access tokens carry acr and auth_time (RFC 9068 §2.2.1): a second-factor sign-in\'s token passes /mfa', async () => {
     expect(claims.acr).toBe(ACR_PWD);
     expect(typeof claims.auth_time).toBe('number');
-    const send = (path: string, token: string) => app.send('GET', path, undefined, { headers: { ...JSON_ACCEPT, Authorization: `Bearer ${token}` } });
+    const send = (path: string, token: string) => bearerGet(app, token, path);
     const weak = (await readSession(await signedInCookies(app, ALICE))).accessToken;
     expect((await send('/mfa', weak)).status).toBe(401);
     expect((await send('/recent', weak)).status).toBe(200);
