@@ -6,7 +6,7 @@
  * the key.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { calculateJwkThumbprint, decodeJwt } from 'jose';
+import { decodeJwt } from 'jose';
 import { Dpop } from '../../lib/core/dpop.js';
 import { ALICE, Jar, logText, startApp, startDevIdp, type DevIdp, type TestApp, clientSecretOf, clientBasic } from '../helpers/harness.js';
 import { readSession } from '../helpers/tamper.js';

@@ -4,7 +4,6 @@
  * tabs signing in at once both succeed.
  */
 import { expect, test } from '@jest/globals';
-import type { Page } from 'playwright-core';
 import { browserSuite, EXAMPLES, inContext, signInAtProvider, suiteStack } from './browser.js';
 
 const { suite, browser: launched } = browserSuite();

@@ -5,6 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
+import { afterAll, beforeAll } from '@jest/globals';
 import { startDevIdp, webClient } from '../../examples/dev-idp/index.js';
 import { loginAtProvider } from '../../examples/dev-idp/http-login.js';
 import type { SessionKitOptions } from '../../lib/index.js';
@@ -151,4 +152,17 @@ export async function withSignedInApp(
     idp.setFault(null);
     await app.close();
   }
+}
+
+/** A dev provider for a describe block: started before its tests, fault cleared and closed after; `idp()` is the running one. */
+export function suiteIdp(options: Parameters<typeof startDevIdp>[0]): () => DevIdp {
+  let idp: DevIdp | undefined;
+  beforeAll(async () => {
+    idp = await startDevIdp(options);
+  });
+  afterAll(async () => {
+    idp?.setFault(null);
+    await idp?.close();
+  });
+  return () => idp!;
 }

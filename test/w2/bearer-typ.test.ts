@@ -9,7 +9,7 @@ import { Core } from '../../lib/core/engine.js';
 import { ConfigError } from '../../lib/index.js';
 import { FRAMEWORKS } from '../helpers/frameworks.js';
 import { ALICE, PASSWORD, startApp, startDevIdp, type DevIdp, type TestApp, clientSecretOf } from '../helpers/harness.js';
-import { JSON_ACCEPT, claimsOf, shareClient, nowSeconds, signedInCookies, bearerGet } from '../security/support.js';
+import { claimsOf, shareClient, nowSeconds, signedInCookies, bearerGet } from '../security/support.js';
 import { readSession } from '../helpers/tamper.js';
 
 describe.each(FRAMEWORKS)('bearer token typing on %s', (_name, factory) => {
