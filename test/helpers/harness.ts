@@ -166,3 +166,25 @@ export function suiteIdp(options: Parameters<typeof startDevIdp>[0]): () => DevI
   });
   return () => idp!;
 }
+
+/**
+ * A dev provider (`accessTokenTTL: 300` unless told) and apps on it for a describe block, started
+ * before its tests and closed after: `s.idp` and `s[name]` once running.
+ */
+export function suiteApps<K extends string>(
+  factory: AppFactory,
+  apps: Record<K, Partial<SessionKitOptions<any>>>,
+  idpOptions: Parameters<typeof startDevIdp>[0] = { accessTokenTTL: 300 },
+): { idp: DevIdp } & Record<K, TestApp> {
+  const s = {} as { idp: DevIdp } & Record<K, TestApp>;
+  const names = Object.keys(apps) as K[];
+  beforeAll(async () => {
+    s.idp = await startDevIdp(idpOptions);
+    for (const name of names) (s as Record<K, TestApp>)[name] = await startApp(s.idp, factory, apps[name]);
+  });
+  afterAll(async () => {
+    for (const name of names) await (s as Partial<Record<K, TestApp>>)[name]?.close();
+    await s.idp?.close();
+  });
+  return s;
+}
