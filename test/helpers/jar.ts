@@ -52,6 +52,7 @@ export function writtenSessionCookies(res: WithHeaders): string[] {
 
 /** A browser's cookies for one app, in order; names may repeat. A deletion removes every pair of that name. */
 export class Jar {
+  /** The cookies as [name, value] pairs, in the order they are sent. */
   pairs: [string, string][];
 
   constructor(pairs: [string, string][] = []) {
@@ -68,6 +69,7 @@ export class Jar {
     return this.pairs.find(([k]) => k === name)?.[1];
   }
 
+  /** Whether the jar holds `name`. */
   has(name: string): boolean {
     return this.pairs.some(([k]) => k === name);
   }
@@ -93,6 +95,7 @@ export class Jar {
     return this;
   }
 
+  /** Every name, in order (repeats included). */
   names(): string[] {
     return this.pairs.map(([k]) => k);
   }
@@ -118,6 +121,7 @@ export class Jar {
     return this;
   }
 
+  /** An independent copy (another tab of the same browser, or a stolen cookie). */
   clone(): Jar {
     return new Jar(this.pairs);
   }
