@@ -8,19 +8,11 @@ import { Core } from '../../lib/core/engine.js';
 import { ConfigError } from '../../lib/index.js';
 import { FRAMEWORKS } from '../helpers/frameworks.js';
 import { ALICE, CAROL, PASSWORD, logText, startApp, startDevIdp, type DevIdp, type TestApp } from '../helpers/harness.js';
-import { JSON_ACCEPT, algorithmConfusion, attackerKey, claimsOf, flipChar, nowSeconds, sendWith, sessionRecord, signWith, signedInCookies, unsigned } from '../security/support.js';
+import { JSON_ACCEPT, algorithmConfusion, attackerKey, claimsOf, flipChar, nowSeconds, signWith, signedInCookies, unsigned, challenge } from '../security/support.js';
+import { readSession } from '../helpers/tamper.js';
 
 const call = (app: TestApp, path: string, authorization?: string) =>
-  sendWith(app, 'GET', path, null, { headers: { ...JSON_ACCEPT, ...(authorization === undefined ? {} : { Authorization: authorization }) } });
-
-/** The auth-params of a `WWW-Authenticate: Bearer …` challenge. */
-function challenge(res: { headers: Record<string, unknown> }): Record<string, string> {
-  const header = String(res.headers['www-authenticate'] ?? '');
-  expect(header).toMatch(/^Bearer /);
-  const params: Record<string, string> = {};
-  for (const m of header.slice(7).matchAll(/(\w+)=(?:"((?:[^"\\]|\\.)*)"|([^,\s]+))/g)) params[m[1]] = m[2] ?? m[3];
-  return params;
-}
+  app.send('GET', path, undefined, { headers: { ...JSON_ACCEPT, ...(authorization === undefined ? {} : { Authorization: authorization }) } });
 
 describe.each(FRAMEWORKS)('RFC 6750 bearer errors on %s', (_name, factory) => {
   let idp: DevIdp;
@@ -32,8 +24,8 @@ describe.each(FRAMEWORKS)('RFC 6750 bearer errors on %s', (_name, factory) => {
     idp = await startDevIdp({ accessTokenTTL: 300 });
     app = await startApp(idp, factory, { bearer: { audience: idp.issuer } });
     strict = await startApp(idp, factory, { bearer: { audience: idp.issuer, requireJwtAccessTokenType: true } });
-    ({ accessToken } = await sessionRecord(await signedInCookies(app, ALICE)));
-    ({ accessToken: carolToken } = await sessionRecord(await signedInCookies(app, CAROL)));
+    ({ accessToken } = await readSession(await signedInCookies(app, ALICE)));
+    ({ accessToken: carolToken } = await readSession(await signedInCookies(app, CAROL)));
   });
   afterAll(async () => {
     await app?.close();
@@ -89,7 +81,7 @@ describe.each(FRAMEWORKS)('RFC 6750 bearer errors on %s', (_name, factory) => {
 
   test('a session without the permission still gets the plain 403 (no bearer challenge)', async () => {
     const cookies = await signedInCookies(app, CAROL);
-    const res = await sendWith(app, 'GET', '/admin', cookies, { headers: JSON_ACCEPT });
+    const res = await app.send('GET', '/admin', cookies, { headers: JSON_ACCEPT });
     expect(res.status).toBe(403);
     expect(res.headers['www-authenticate']).toBeUndefined();
   });

@@ -6,11 +6,11 @@
  * the key.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { calculateJwkThumbprint, decodeJwt } from 'jose';
+import { decodeJwt } from 'jose';
 import { Dpop } from '../../lib/core/dpop.js';
-import { ALICE, Jar, logText, startApp, startDevIdp, type DevIdp, type TestApp } from '../helpers/harness.js';
+import { ALICE, Jar, logText, startApp, startDevIdp, type DevIdp, type TestApp, clientSecretOf, clientBasic } from '../helpers/harness.js';
 import { readSession } from '../helpers/tamper.js';
-import { clientSecretOf, shareClient } from '../security/support.js';
+import { shareClient } from '../security/support.js';
 import { DPOP_FRAMEWORKS, seenFetches, startResourceServer, type ResourceServer } from './support.js';
 
 const TTL = 300;
@@ -30,7 +30,7 @@ describe.each(DPOP_FRAMEWORKS)('PAR + DPoP on %s', (_name, factory) => {
   beforeAll(async () => {
     idp = await startDevIdp({ accessTokenTTL: TTL, requirePushedAuthorizationRequests: true, dpopNonces: true, logger: process.env.IDP_LOG ? (l) => console.log(l) : undefined });
     app = await startApp(idp, factory, { dpop: true });
-    due = await startApp(idp, factory, { dpop: true, clientId: app.clientId, clientSecret: clientSecretOf(app), refresh: { buffer: TTL + 600 } });
+    due = await startApp(idp, factory, { dpop: true, clientId: app.clientId, clientSecret: clientSecretOf(app.clientId), refresh: { buffer: TTL + 600 } });
     await shareClient(idp, app, due);
     api = await startResourceServer(idp.issuer, idp.issuer);
   });
@@ -128,7 +128,7 @@ describe.each(DPOP_FRAMEWORKS)('PAR + DPoP on %s', (_name, factory) => {
     // the revoked refresh token is dead at the provider
     const res = await fetch(`${idp.issuer}/token`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${app.clientId}:${clientSecretOf(app)}`).toString('base64')}` },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: clientBasic(app) },
       body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }),
     });
     expect(res.status).toBe(400);

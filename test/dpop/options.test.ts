@@ -11,7 +11,7 @@ import { Core } from '../../lib/core/engine.js';
 import { Dpop } from '../../lib/core/dpop.js';
 import { isNonceChallenge } from '../../lib/core/auth-fetch.js';
 import { ConfigError, memoryStore } from '../../lib/index.js';
-import { ALICE, Jar, PASSWORD, startApp, startDevIdp, type DevIdp } from '../helpers/harness.js';
+import { ALICE, Jar, PASSWORD, startApp, withSignedInApp, startDevIdp, type DevIdp } from '../helpers/harness.js';
 import { readSession } from '../helpers/tamper.js';
 import { DPOP_FRAMEWORKS, startResourceServer, type ResourceServer } from './support.js';
 
@@ -105,10 +105,7 @@ describe.each(DPOP_FRAMEWORKS)('DPoP variants on %s', (_name, factory) => {
 
   test('dpop: { privateKey }: every session is bound to the app\'s key, none is sealed in the cookie', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const app = await startApp(idp, factory, { dpop: { privateKey: privateKey.export({ format: 'jwk' }) as any } });
-    try {
-      const jar = new Jar();
-      await app.signIn(jar);
+    await withSignedInApp(idp, factory, { dpop: { privateKey: privateKey.export({ format: 'jwk' }) as any } }, async (app, jar) => {
       const record = await readSession(jar);
       expect(record.dpopKey).toBeUndefined();
       const jkt = await calculateJwkThumbprint(publicKey.export({ format: 'jwk' }) as any);
@@ -117,24 +114,17 @@ describe.each(DPOP_FRAMEWORKS)('DPoP variants on %s', (_name, factory) => {
       expect((decodeJwt((await readSession(jar)).accessToken) as any).cnf.jkt).toBe(jkt);
       const call = await app.get(`/call-api?to=${encodeURIComponent(`${api.url}/x`)}`, jar, JSON_ACCEPT);
       expect(call.body).toMatchObject({ status: 200, body: { scheme: 'DPoP', jkt } });
-    } finally {
-      await app.close();
-    }
+    });
   });
 
   test('with a server-side store the key is kept in the store, the cookie holds only a reference', async () => {
-    const app = await startApp(idp, factory, { dpop: true, store: memoryStore() });
-    try {
-      const jar = new Jar();
-      await app.signIn(jar);
+    await withSignedInApp(idp, factory, { dpop: true, store: memoryStore() }, async (app, jar) => {
       const sealed = await readSession(jar);
       expect(Object.keys(sealed).sort()).toEqual(['ref', 'v']);
       expect((await app.send('POST', '/refresh-now', jar, { headers: JSON_ACCEPT })).status).toBe(200);
       const call = await app.get(`/call-api?to=${encodeURIComponent(`${api.url}/x`)}`, jar, JSON_ACCEPT);
       expect(call.body).toMatchObject({ status: 200, body: { scheme: 'DPoP' } });
-    } finally {
-      await app.close();
-    }
+    });
   });
 
   test('a public client (none): its refresh tokens are DPoP-bound too, and refresh works with the session key', async () => {
@@ -164,16 +154,11 @@ describe.each(DPOP_FRAMEWORKS)('DPoP variants on %s', (_name, factory) => {
   });
 
   test('auth.fetch without DPoP sends Bearer; signed out it throws', async () => {
-    const app = await startApp(idp, factory, {});
-    try {
-      const jar = new Jar();
-      await app.signIn(jar);
+    await withSignedInApp(idp, factory, {}, async (app, jar) => {
       const call = await app.get(`/call-api?to=${encodeURIComponent(`${api.url}/x`)}`, jar, JSON_ACCEPT);
       expect(call.body).toEqual({ status: 200, body: { sub: 'user_alice', scheme: 'Bearer' } });
       expect((await app.get(`/call-api?to=${encodeURIComponent(`${api.url}/x`)}`, new Jar(), JSON_ACCEPT)).status).toBe(401);
-    } finally {
-      await app.close();
-    }
+    });
   });
 
   test('what DPoP adds to the session cookie (the key, and cnf in the access token)', async () => {
@@ -183,7 +168,7 @@ describe.each(DPOP_FRAMEWORKS)('DPoP variants on %s', (_name, factory) => {
       const size = async (app: typeof plain) => {
         const jar = new Jar();
         await app.signIn(jar, ALICE);
-        return jar.sessionNames().reduce((n, name) => n + name.length + 1 + jar.cookies.get(name)!.length, 0);
+        return jar.sessionNames().reduce((n, name) => n + name.length + 1 + jar.get(name)!.length, 0);
       };
       const samples = async (app: typeof plain) => {
         const all = [];

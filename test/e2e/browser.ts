@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, test } from '@jest/globals';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { startDevIdp, webClient, ORGANIZATIONS } from '../../examples/dev-idp/index.js';
 
 export type DevIdp = Awaited<ReturnType<typeof startDevIdp>>;
@@ -134,4 +134,36 @@ export function browserSuite(): { suite: typeof describe; browser: () => Browser
     await browser?.close();
   }, 20_000);
   return { suite: describe, browser: () => browser! };
+}
+
+/** The stack of a suite: `startStack` before its tests, closed after; `stack()` is the running one. */
+export function suiteStack(modulePath: string, options: { accessTokenTTL: number; options: Record<string, unknown> }): () => Stack {
+  let stack: Stack | undefined;
+  beforeAll(async () => {
+    stack = await startStack(modulePath, options);
+  }, 30_000);
+  afterAll(async () => {
+    await stack?.close();
+  });
+  return () => stack!;
+}
+
+/** Run `fn` in a fresh browser context (15 s default timeout), closed whatever happens. */
+export async function inContext(browser: Browser, options: BrowserContextOptions, fn: (context: BrowserContext) => Promise<void>): Promise<void> {
+  const context = await browser.newContext(options);
+  context.setDefaultTimeout(15_000);
+  try {
+    await fn(context);
+  } finally {
+    await context.close();
+  }
+}
+
+/** On the provider's login page: sign in; resolves once the browser is back on the app. */
+export async function signInAtProvider(page: Page, stack: Stack, account: { email: string; password: string }, shot?: (page: Page, step: string) => Promise<string>) {
+  await page.waitForURL((url) => url.origin === stack.idp.issuer && url.pathname.startsWith('/interaction/'));
+  await page.locator('#email').fill(account.email);
+  await page.locator('#password').fill(account.password);
+  if (shot) await shot(page, 'provider-login');
+  await Promise.all([page.waitForURL((url) => url.origin === stack.baseURL && url.pathname !== '/callback'), page.locator('#sign-in').click()]);
 }

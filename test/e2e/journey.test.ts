@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import type { BrowserContext, Page } from 'playwright-core';
-import { browserSuite, EXAMPLES, screenshotter, type Stack, startStack } from './browser.js';
+import { browserSuite, EXAMPLES, screenshotter, signInAtProvider, type Stack, startStack } from './browser.js';
 
 const ACCESS_TOKEN_TTL = 8; // seconds
 const REFRESH_BUFFER = 2; // seconds: refresh once the access token expires within 2 s
@@ -42,15 +42,6 @@ async function newContext(offHost: string[], navigations: string[] = []): Promis
     }
   });
   return { context, page };
-}
-
-/** On the provider's login page: sign in; resolves once the browser is back on the app. */
-async function signInAtProvider(page: Page, stack: Stack, account: { email: string; password: string }, shot?: (page: Page, step: string) => Promise<string>) {
-  await page.waitForURL((url) => url.origin === stack.idp.issuer && url.pathname.startsWith('/interaction/'));
-  await page.locator('#email').fill(account.email);
-  await page.locator('#password').fill(account.password);
-  if (shot) await shot(page, 'provider-login');
-  await Promise.all([page.waitForURL((url) => url.origin === stack.baseURL && url.pathname !== '/callback'), page.locator('#sign-in').click()]);
 }
 
 /** The org, role and access-token expiry shown on the page. */

@@ -3,9 +3,9 @@
  * provider's sign-in page, the dashboard and the admin page never scroll sideways, the Admin link
  * shows only with the permission, and the pages ask for no favicon that would 404.
  */
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { expect, test } from '@jest/globals';
 import type { Page } from 'playwright-core';
-import { browserSuite, EXAMPLES, screenshotter, type Stack, startStack } from './browser.js';
+import { browserSuite, EXAMPLES, inContext, screenshotter, suiteStack } from './browser.js';
 
 const { suite, browser: launched } = browserSuite();
 
@@ -18,57 +18,45 @@ const sideways = (page: Page) =>
   });
 
 suite.each(EXAMPLES)('the %s example at phone width (390 px)', (framework, modulePath) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(modulePath, { accessTokenTTL: 300, options: {} });
-  }, 30_000);
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const stack = suiteStack(modulePath, { accessTokenTTL: 300, options: {} });
 
   test('no page scrolls sideways; Admin only for admins; no favicon request', async () => {
     const shot = screenshotter(`phone-${framework}`);
-    const context = await launched().newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-    context.setDefaultTimeout(15_000);
-    const notFound: string[] = [];
-    context.on('response', (response) => {
-      if (response.status() === 404) notFound.push(new URL(response.url()).pathname);
-    });
-    try {
+    await inContext(launched(), { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }, async (context) => {
+      const notFound: string[] = [];
+      context.on('response', (response) => {
+        if (response.status() === 404) notFound.push(new URL(response.url()).pathname);
+      });
       const page = await context.newPage();
-      await page.goto(`${stack.baseURL}/`);
+      await page.goto(`${stack().baseURL}/`);
       await shot(page, 'home');
       expect(await sideways(page)).toBe(0);
       expect(await page.locator('header nav a[href="/admin"]').count()).toBe(0);
 
-      await page.goto(`${stack.baseURL}/dashboard`);
-      await page.waitForURL((url) => url.origin === stack.idp.issuer);
+      await page.goto(`${stack().baseURL}/dashboard`);
+      await page.waitForURL((url) => url.origin === stack().idp.issuer);
       await page.locator('#email').fill('alice@example.com');
       await page.locator('#password').fill('alice-password');
       await shot(page, 'provider-login');
       expect(await sideways(page)).toBe(0);
-      await Promise.all([page.waitForURL((url) => url.origin === stack.baseURL && url.pathname === '/dashboard'), page.locator('#sign-in').click()]);
+      await Promise.all([page.waitForURL((url) => url.origin === stack().baseURL && url.pathname === '/dashboard'), page.locator('#sign-in').click()]);
       await shot(page, 'dashboard');
       expect(await sideways(page)).toBe(0);
       // Alice is an admin of Acme (members:manage): the header offers the admin area
       expect(await page.locator('header nav a[href="/admin"]').count()).toBe(1);
-      await page.goto(`${stack.baseURL}/admin`);
+      await page.goto(`${stack().baseURL}/admin`);
       await shot(page, 'admin');
       expect(await sideways(page)).toBe(0);
       expect(notFound).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   }, 60_000);
 
   test("a member without the permission gets the app's own 403 page (onDenied), readable on a phone", async () => {
     const shot = screenshotter(`phone-denied-${framework}`);
-    const context = await launched().newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-    context.setDefaultTimeout(15_000);
-    try {
+    await inContext(launched(), { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }, async (context) => {
       const page = await context.newPage();
-      await page.goto(`${stack.baseURL}/admin`);
-      await page.waitForURL((url) => url.origin === stack.idp.issuer);
+      await page.goto(`${stack().baseURL}/admin`);
+      await page.waitForURL((url) => url.origin === stack().idp.issuer);
       await page.locator('#email').fill('carol@example.com');
       await page.locator('#password').fill('carol-password');
       const [response] = await Promise.all([
@@ -80,8 +68,6 @@ suite.each(EXAMPLES)('the %s example at phone width (390 px)', (framework, modul
       expect(await page.locator('#forbidden').innerText()).toContain('members:manage');
       await shot(page, 'forbidden');
       expect(await sideways(page)).toBe(0);
-    } finally {
-      await context.close();
-    }
+    });
   }, 60_000);
 });

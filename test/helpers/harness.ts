@@ -5,6 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
+import { afterAll, beforeAll } from '@jest/globals';
 import { startDevIdp, webClient } from '../../examples/dev-idp/index.js';
 import { loginAtProvider } from '../../examples/dev-idp/http-login.js';
 import type { SessionKitOptions } from '../../lib/index.js';
@@ -16,6 +17,16 @@ export { startDevIdp, Jar, setCookies };
 
 /** The cookie password of test apps. */
 export const PASSWORD = 'a-test-cookie-password-that-is-long-enough-0123';
+
+/** The client secret `startApp` registers for `clientId`. */
+export function clientSecretOf(clientId: string): string {
+  return `secret-${clientId}-0123456789abcdef`;
+}
+
+/** The Basic authorization header of `app`'s client (for calls straight to the provider). */
+export function clientBasic(app: { clientId: string }): string {
+  return `Basic ${Buffer.from(`${app.clientId}:${clientSecretOf(app.clientId)}`).toString('base64')}`;
+}
 
 /** Demo accounts of the dev provider. */
 export const ALICE = { email: 'alice@example.com', password: 'alice-password' };
@@ -62,7 +73,7 @@ export async function startApp(
   const port = (server.address() as AddressInfo).port;
   const baseURL = `http://127.0.0.1:${port}`;
   const clientId = `test-client-${port}-${++counter}`;
-  const clientSecret = `secret-${clientId}-0123456789abcdef`;
+  const clientSecret = clientSecretOf(clientId);
   await idp.addClient(webClient({ clientId, clientSecret, baseURL, ...client }));
   const events: Recorded = { signIn: [], signInError: [], signOut: [], refreshSuccess: [], refreshError: [], logs: [] };
   const log = (level: string) => (obj: object, msg?: string) => void events.logs.push({ level, obj, msg });
@@ -85,7 +96,7 @@ export async function startApp(
 
   const send: TestApp['send'] = async (method, path, jar, opts = {}) => {
     let req = request(baseURL)[method.toLowerCase() as 'get'](path).redirects(0);
-    if (jar && jar.cookies.size) req = req.set('Cookie', jar.header());
+    if (jar && jar.size) req = req.set('Cookie', jar.header());
     for (const [k, v] of Object.entries(opts.headers ?? {})) req = req.set(k, v);
     if (opts.form) req = req.type('form').send(opts.form);
     else if (opts.body !== undefined) req = req.send(opts.body as object);
@@ -119,4 +130,61 @@ export async function startApp(
 /** Every log line the app wrote, as one string (to check that no token leaked into it). */
 export function logText(app: TestApp): string {
   return JSON.stringify(app.events.logs);
+}
+
+/**
+ * Start an app on `idp`, sign `account` in with a fresh jar and run `fn`; whatever happens the
+ * provider's fault is cleared and the app closed.
+ */
+export async function withSignedInApp(
+  idp: DevIdp,
+  factory: AppFactory,
+  options: Partial<SessionKitOptions<any>>,
+  fn: (app: TestApp, jar: Jar) => Promise<void>,
+  account = ALICE,
+): Promise<void> {
+  const app = await startApp(idp, factory, options);
+  try {
+    const jar = new Jar();
+    await app.signIn(jar, account);
+    await fn(app, jar);
+  } finally {
+    idp.setFault(null);
+    await app.close();
+  }
+}
+
+/** A dev provider for a describe block: started before its tests, fault cleared and closed after; `idp()` is the running one. */
+export function suiteIdp(options: Parameters<typeof startDevIdp>[0]): () => DevIdp {
+  let idp: DevIdp | undefined;
+  beforeAll(async () => {
+    idp = await startDevIdp(options);
+  });
+  afterAll(async () => {
+    idp?.setFault(null);
+    await idp?.close();
+  });
+  return () => idp!;
+}
+
+/**
+ * A dev provider (`accessTokenTTL: 300` unless told) and apps on it for a describe block, started
+ * before its tests and closed after: `s.idp` and `s[name]` once running.
+ */
+export function suiteApps<K extends string>(
+  factory: AppFactory,
+  apps: Record<K, Partial<SessionKitOptions<any>>>,
+  idpOptions: Parameters<typeof startDevIdp>[0] = { accessTokenTTL: 300 },
+): { idp: DevIdp } & Record<K, TestApp> {
+  const s = {} as { idp: DevIdp } & Record<K, TestApp>;
+  const names = Object.keys(apps) as K[];
+  beforeAll(async () => {
+    s.idp = await startDevIdp(idpOptions);
+    for (const name of names) (s as Record<K, TestApp>)[name] = await startApp(s.idp, factory, apps[name]);
+  });
+  afterAll(async () => {
+    for (const name of names) await (s as Partial<Record<K, TestApp>>)[name]?.close();
+    await s.idp?.close();
+  });
+  return s;
 }

@@ -7,12 +7,11 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { sealData, unsealData } from 'iron-session';
 import request from 'supertest';
 import { webClient } from '../../examples/dev-idp/index.js';
 import { loginAtProvider } from '../../examples/dev-idp/http-login.js';
-import { ALICE, Jar, PASSWORD, setCookies, startDevIdp, type DevIdp } from '../helpers/harness.js';
-import { readSession, writeSession } from '../helpers/tamper.js';
+import { ALICE, Jar, PASSWORD, setCookies, startDevIdp, type DevIdp, clientSecretOf } from '../helpers/harness.js';
+import { readSession, writeSession, seal, unseal } from '../helpers/tamper.js';
 import { freePort, startRedis, type RedisServer } from './redis-server.js';
 
 const TTL = 300;
@@ -62,7 +61,7 @@ function stopInstance(instance: Instance): Promise<void> {
 /** A request to `instance` with `jar`'s cookies; its Set-Cookie goes back into `jar`. */
 async function get(instance: Instance, path: string, jar?: Jar, headers: Record<string, string> = {}) {
   let req = request(instance.url).get(path).redirects(0);
-  if (jar?.cookies.size) req = req.set('Cookie', jar.header());
+  if (jar?.size) req = req.set('Cookie', jar.header());
   for (const [k, v] of Object.entries(headers)) req = req.set(k, v);
   const res = await req;
   jar?.take(setCookies(res));
@@ -103,7 +102,7 @@ describe.each([['cookie + redisCoordinator', 'cookie'], ['redisStore', 'store']]
     const port = await freePort();
     const baseURL = `http://127.0.0.1:${port}`;
     const clientId = `multi-${mode}-${port}`;
-    const clientSecret = `secret-${clientId}-0123456789abcdef`;
+    const clientSecret = clientSecretOf(clientId);
     await idp.addClient(webClient({ clientId, clientSecret, baseURL }));
     env = { ISSUER: idp.issuer, CLIENT_ID: clientId, CLIENT_SECRET: clientSecret, PASSWORD, REDIS_URL: redis.url, MODE: mode, BUFFER: '60', LOCK_TTL: '2000' };
     // instance 0 signs users in (its address is the registered redirect URI); all share the client
@@ -129,10 +128,10 @@ describe.each([['cookie + redisCoordinator', 'cookie'], ['redisStore', 'store']]
   async function expireSoon(jar: Jar): Promise<void> {
     const expiresAt = Math.floor(Date.now() / 1000) + 10;
     if (mode === 'cookie') return writeSession(jar, { ...(await readSession(jar)), expiresAt });
-    const { ref } = (await unsealData(jar.cookies.get('sessionkit')!, { password: PASSWORD })) as { ref: string };
+    const { ref } = (await readSession(jar)) as { ref: string };
     const key = `multi:{s:${ref}}`;
-    const record = (await unsealData((await inspect.hget(key, 'd'))!, { password: PASSWORD, ttl: 0 })) as Record<string, unknown>;
-    await inspect.hset(key, 'e', expiresAt, 'd', await sealData({ ...record, expiresAt }, { password: PASSWORD, ttl: 0 }));
+    const record = (await unseal((await inspect.hget(key, 'd'))!, PASSWORD, 0)) as Record<string, unknown>;
+    await inspect.hset(key, 'e', expiresAt, 'd', await seal({ ...record, expiresAt }, PASSWORD, 0));
     await inspect.publish('multi:events', JSON.stringify({ t: 'store', id: ref, from: 'test' }));
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -140,9 +139,9 @@ describe.each([['cookie + redisCoordinator', 'cookie'], ['redisStore', 'store']]
   /** The provider session id of the session behind `jar`. */
   async function sidOf(jar: Jar): Promise<string> {
     if (mode === 'cookie') return (await readSession(jar)).sid;
-    const { ref } = (await unsealData(jar.cookies.get('sessionkit')!, { password: PASSWORD })) as { ref: string };
+    const { ref } = (await readSession(jar)) as { ref: string };
     const sealed = await inspect.hget(`multi:{s:${ref}}`, 'd');
-    return ((await unsealData(sealed!, { password: PASSWORD, ttl: 0 })) as { sid: string }).sid;
+    return ((await unseal(sealed!, PASSWORD, 0)) as { sid: string }).sid;
   }
 
   test('a storm of concurrent requests spread over four instances on one expiring session: one refresh grant, no failure, the grant intact', async () => {
@@ -243,7 +242,7 @@ describe.each([['cookie + redisCoordinator', 'cookie'], ['redisStore', 'store']]
     const port = await freePort();
     const baseURL = `http://127.0.0.1:${port}`;
     const clientId = `life-${mode}-${port}`;
-    const clientSecret = `secret-${clientId}-0123456789abcdef`;
+    const clientSecret = clientSecretOf(clientId);
     await idp.addClient(webClient({ clientId, clientSecret, baseURL }));
     const life = { ...env, CLIENT_ID: clientId, CLIENT_SECRET: clientSecret, IDLE: '3', ABSOLUTE: '6' };
     const [l0, l1] = await Promise.all([spawnInstance('life-express', 'express', { ...life, BASE_URL: baseURL }, port), spawnInstance('life-koa', 'koa', { ...life, BASE_URL: baseURL })]);

@@ -5,10 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { unsealData } from 'iron-session';
 import { redisCoordinator, redisStore, type RedisCoordinator, type RedisSessionStore } from '../../lib/redis.js';
 import { expressApp, koaApp } from '../helpers/apps.js';
-import { Jar, PASSWORD, logText, startApp, startDevIdp, type DevIdp, type TestApp } from '../helpers/harness.js';
+import { Jar, logText, startApp, startDevIdp, type DevIdp, type TestApp, clientSecretOf } from '../helpers/harness.js';
 import { readSession } from '../helpers/tamper.js';
 import { startRedis, type RedisServer } from './redis-server.js';
 
@@ -48,7 +47,7 @@ describe.each(MODES)('two instances on one Redis (%s)', (mode) => {
     // every request is inside the refresh window (buffer > TTL)
     a = await startApp(idp, expressApp, { refresh: { buffer: TTL + 600 }, ...instanceOptions() });
     clientId = a.clientId;
-    const secret = `secret-${clientId}-0123456789abcdef`;
+    const secret = clientSecretOf(clientId);
     b = await startApp(idp, koaApp, { clientId, clientSecret: secret, refresh: { buffer: TTL + 600 }, ...instanceOptions() });
     await Promise.all(shared.map((s) => ('start' in s ? s.start() : s.coordinator.start())));
   });
@@ -64,7 +63,7 @@ describe.each(MODES)('two instances on one Redis (%s)', (mode) => {
   /** The session record behind `jar` (the cookie itself, or the store's record it refers to). */
   async function recordOf(jar: Jar): Promise<any> {
     if (mode !== 'redisStore') return readSession(jar);
-    const { ref } = (await unsealData(jar.cookies.get('sessionkit')!, { password: PASSWORD })) as { ref: string };
+    const { ref } = (await readSession(jar)) as { ref: string };
     return (shared[0] as RedisSessionStore).get(ref);
   }
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { loginAtProvider, logoutAtProvider } from '../../examples/dev-idp/http-login.js';
 import { webClient } from '../../examples/dev-idp/index.js';
 import { FRAMEWORKS } from '../helpers/frameworks.js';
-import { ALICE, Jar, setCookies, startApp, startDevIdp, type DevIdp, type TestApp } from '../helpers/harness.js';
+import { ALICE, Jar, setCookies, startApp, startDevIdp, type DevIdp, type TestApp, clientSecretOf } from '../helpers/harness.js';
 import { readSession } from '../helpers/tamper.js';
 
 describe.each(FRAMEWORKS)('ended sessions on %s', (_name, factory) => {
@@ -15,7 +15,7 @@ describe.each(FRAMEWORKS)('ended sessions on %s', (_name, factory) => {
     await idp.addClient(
       webClient({
         clientId: app.clientId,
-        clientSecret: `secret-${app.clientId}-0123456789abcdef`,
+        clientSecret: clientSecretOf(app.clientId),
         baseURL: app.baseURL,
         backchannel_logout_uri: `${app.baseURL}/backchannel-logout`,
         backchannel_logout_session_required: true,

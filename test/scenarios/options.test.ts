@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { FRAMEWORKS } from '../helpers/frameworks.js';
-import { ALICE, Jar, startApp, startDevIdp, type DevIdp } from '../helpers/harness.js';
+import { ALICE, Jar, startApp, withSignedInApp, startDevIdp, type DevIdp } from '../helpers/harness.js';
 import { readSession } from '../helpers/tamper.js';
 
 describe.each(FRAMEWORKS)('options on %s', (_name, factory) => {
@@ -103,10 +103,7 @@ describe.each(FRAMEWORKS)('options on %s', (_name, factory) => {
   });
 
   test('session.absoluteTimeout ends a session however fresh its tokens', async () => {
-    const app = await startApp(idp, factory, { session: { absoluteTimeout: 3600 } });
-    try {
-      const jar = new Jar();
-      await app.signIn(jar);
+    await withSignedInApp(idp, factory, { session: { absoluteTimeout: 3600 } }, async (app, jar) => {
       expect((await app.get('/me', jar)).status).toBe(200);
       const { writeSession } = await import('../helpers/tamper.js');
       const record = await readSession(jar);
@@ -114,9 +111,7 @@ describe.each(FRAMEWORKS)('options on %s', (_name, factory) => {
       const res = await app.get('/public', jar);
       expect(res.body.isAuthenticated).toBe(false);
       expect(jar.sessionNames()).toEqual([]);
-    } finally {
-      await app.close();
-    }
+    });
   });
 
   test('session.idleTimeout ends an idle session; activity keeps it alive', async () => {
@@ -164,16 +159,11 @@ describe.each(FRAMEWORKS)('options on %s', (_name, factory) => {
 
   describe('bearer tokens', () => {
     test('off by default: an Authorization header is not trusted', async () => {
-      const app = await startApp(idp, factory);
-      try {
-        const jar = new Jar();
-        await app.signIn(jar);
+      await withSignedInApp(idp, factory, {}, async (app, jar) => {
         const { accessToken } = await readSession(jar);
         const res = await app.get('/me', undefined, { Authorization: `Bearer ${accessToken}`, Accept: 'application/json' });
         expect(res.status).toBe(401);
-      } finally {
-        await app.close();
-      }
+      });
     });
 
     test('with `bearer`, a valid access token of the provider for that audience is accepted; others are not', async () => {

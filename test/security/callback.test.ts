@@ -6,25 +6,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { FRAMEWORKS } from '../helpers/frameworks.js';
 import { ALICE, BOB, startApp, startDevIdp, type DevIdp, type TestApp } from '../helpers/harness.js';
-import {
-  CookieList,
-  atClock,
-  atProvider,
-  attackerKey,
-  beginLogin,
-  claimsOf,
-  expectOutcome,
-  nowSeconds,
-  parsedSetCookies,
-  seal,
-  sendWith,
-  signWith,
-  signedInCookies,
-  unseal,
-  unsigned,
-  writtenSessionCookies,
-  type Outcome,
-} from './support.js';
+import { atClock, atProvider, attackerKey, beginLogin, claimsOf, expectOutcome, nowSeconds, signWith, signedInCookies, unsigned, type Outcome } from './support.js';
+import { Jar, parsedSetCookies, writtenSessionCookies } from '../helpers/jar.js';
+import { seal, unseal } from '../helpers/tamper.js';
 
 const OTHER_PASSWORD = 'another-password-of-at-least-thirty-two-chars!!';
 const TX_TTL = 600;
@@ -39,13 +23,13 @@ interface Ctx {
 /** A hostile callback: the path (with query) the browser is sent to, and the cookies it holds. */
 interface Attempt {
   path: string;
-  cookies: CookieList;
+  cookies: Jar;
   /** the state of the attempt whose transaction must be spent by the callback */
   state?: string;
 }
 
 /** A real attempt up to the provider's redirect back: the callback URL, its state, and the browser. */
-async function started(c: Ctx, account = ALICE, cookies = new CookieList(), app = c.app) {
+async function started(c: Ctx, account = ALICE, cookies = new Jar(), app = c.app) {
   const { authorizationUrl, state, txName } = await beginLogin(app, cookies);
   const callback = await atProvider(authorizationUrl, account);
   return { callback, state, txName, cookies };
@@ -56,7 +40,7 @@ function pathOf(url: URL): string {
 }
 
 /** Re-seal the attempt's transaction with `patch`, as someone who knows the cookie password would. */
-async function resealTransaction(cookies: CookieList, txName: string, patch: Record<string, unknown>) {
+async function resealTransaction(cookies: Jar, txName: string, patch: Record<string, unknown>) {
   const tx = await unseal(cookies.get(txName)!, undefined, TX_TTL);
   expect(typeof tx.nonce).toBe('string');
   cookies.set(txName, await seal({ ...tx, ...patch }, undefined, TX_TTL));
@@ -99,7 +83,7 @@ const cases: [string, (c: Ctx) => Promise<Attempt>, string, string | undefined][
   }, 'exchange_failed', undefined],
   ['missing transaction cookie (another browser)', async (c) => {
     const s = await started(c);
-    return { path: pathOf(s.callback), cookies: new CookieList(), state: s.state };
+    return { path: pathOf(s.callback), cookies: new Jar(), state: s.state };
   }, 'missing_transaction', undefined],
   ['expired transaction cookie (sealed 11 minutes ago)', async (c) => {
     const s = await started(c);
@@ -129,7 +113,7 @@ const cases: [string, (c: Ctx) => Promise<Attempt>, string, string | undefined][
   ['replayed code (second use, transaction cookie restored)', async (c) => {
     const s = await started(c);
     const saved = s.cookies.clone();
-    const first = await sendWith(c.app, 'GET', pathOf(s.callback), s.cookies);
+    const first = await c.app.send('GET', pathOf(s.callback), s.cookies);
     expect(first.status).toBe(302);
     return { path: pathOf(s.callback), cookies: saved, state: s.state };
   }, 'exchange_failed', 'invalid_grant'],
@@ -141,7 +125,7 @@ const cases: [string, (c: Ctx) => Promise<Attempt>, string, string | undefined][
   }, 'exchange_failed', 'invalid_grant'],
   ['code issued to another client', async (c) => {
     const mine = await started(c);
-    const theirs = await started(c, ALICE, new CookieList(), c.other);
+    const theirs = await started(c, ALICE, new Jar(), c.other);
     const cb = new URL(mine.callback);
     cb.searchParams.set('code', theirs.callback.searchParams.get('code')!);
     return { path: pathOf(cb), cookies: mine.cookies, state: mine.state };
@@ -160,13 +144,13 @@ const cases: [string, (c: Ctx) => Promise<Attempt>, string, string | undefined][
 
   // --- the provider's answer
   ['error=access_denied from the provider', async (c) => {
-    const cookies = new CookieList();
+    const cookies = new Jar();
     const { state } = await beginLogin(c.app, cookies);
     return { path: `/callback?error=access_denied&error_description=nope&state=${state}`, cookies, state };
   }, 'provider_error', 'access_denied'],
-  ['error= without any state', async () => ({ path: '/callback?error=access_denied', cookies: new CookieList() }), 'invalid_request', undefined],
+  ['error= without any state', async () => ({ path: '/callback?error=access_denied', cookies: new Jar() }), 'invalid_request', undefined],
   ['error= with markup in error and error_description', async (c) => {
-    const cookies = new CookieList();
+    const cookies = new Jar();
     const { state } = await beginLogin(c.app, cookies);
     const evil = encodeURIComponent('<script>alert(1)</script>');
     return { path: `/callback?error=${evil}&error_description=${evil}&state=${state}`, cookies, state };
@@ -249,7 +233,7 @@ describe.each(FRAMEWORKS)('hostile sign-in callbacks on %s', (_name, factory) =>
   const run = async (attempt: (c: Ctx) => Promise<Attempt>, reason: string, oauthError: string | undefined) => {
     const { path, cookies, state } = await attempt(c);
     const errors = c.app.events.signInError.length;
-    const res = await sendWith(c.app, 'GET', path, cookies);
+    const res = await c.app.send('GET', path, cookies);
     c.idp.setFault(null);
     await expectOutcome(c.app, res, cookies, REFUSED);
     expect(writtenSessionCookies(res)).toEqual([]);
@@ -275,11 +259,11 @@ describe.each(FRAMEWORKS)('hostile sign-in callbacks on %s', (_name, factory) =>
     const { authorizationUrl } = await beginLogin(c.app, cookies);
     const cb = await atProvider(authorizationUrl, ALICE);
     cb.searchParams.set('iss', 'https://evil.example');
-    const res = await sendWith(c.app, 'GET', pathOf(cb), cookies, { headers: { Accept: 'application/json' } });
+    const res = await c.app.send('GET', pathOf(cb), cookies, { headers: { Accept: 'application/json' } });
     await expectOutcome(c.app, res, cookies, { status: 400, cleared: false, session: true });
     expect(res.body).toEqual({ error: 'sign_in_failed', reason: 'exchange_failed' });
     expect(cookies.get('sessionkit')).toBe(before);
-    const me = await sendWith(c.app, 'GET', '/me', cookies);
+    const me = await c.app.send('GET', '/me', cookies);
     expect(me.body.user.email).toBe(BOB.email);
   });
 });

@@ -5,25 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { FRAMEWORKS } from '../helpers/frameworks.js';
-import { ALICE, BOB, PASSWORD, startApp, startDevIdp, type DevIdp, type TestApp } from '../helpers/harness.js';
-import {
-  CookieList,
-  JSON_ACCEPT,
-  beginLogin,
-  clearedSessionCookies,
-  clientSecretOf,
-  expectOutcome,
-  expiredSeal,
-  flipChar,
-  isSignedIn,
-  rawRequest,
-  seal,
-  sendWith,
-  sessionRecord,
-  signedInCookies,
-  withField,
-  type Outcome,
-} from './support.js';
+import { ALICE, BOB, PASSWORD, startApp, startDevIdp, type DevIdp, type TestApp, clientSecretOf } from '../helpers/harness.js';
+import { JSON_ACCEPT, beginLogin, expectOutcome, expiredSeal, flipChar, isSignedIn, rawRequest, signedInCookies, withField, type Outcome } from './support.js';
+import { Jar, clearedSessionCookies } from '../helpers/jar.js';
+import { seal, readSession } from '../helpers/tamper.js';
 
 const OTHER = 'another-password-of-at-least-thirty-two-chars!!';
 
@@ -36,18 +21,18 @@ interface Ctx {
   /** same client, passwords { 2: OTHER } only (PASSWORD removed) */
   removed: TestApp;
   /** Alice and Bob, signed in on `app` (one cookie each) */
-  alice: CookieList;
-  bob: CookieList;
+  alice: Jar;
+  bob: Jar;
   /** Alice and Bob with sessions large enough to be chunked by the library (sessionkit.0, .1, …) */
-  aliceChunks: CookieList;
-  bobChunks: CookieList;
+  aliceChunks: Jar;
+  bobChunks: Jar;
   /** the value of a sign-in transaction cookie (sealed with PASSWORD) */
   transaction: string;
 }
 
 /** What one case sends: to which app, with which cookies (default: GET /me as JSON on `app`). */
 interface Sent {
-  cookies: CookieList;
+  cookies: Jar;
   target?: TestApp;
 }
 
@@ -55,13 +40,13 @@ const SIGNED_OUT_CLEARED: Outcome = { status: 401, cleared: true, session: false
 const SIGNED_IN: Outcome = { status: 200, cleared: false, session: true };
 
 /** A session made large enough to need chunks, sealed and chunked by the library itself. */
-async function chunked(app: TestApp, chunky: TestApp, account: typeof ALICE): Promise<CookieList> {
+async function chunked(app: TestApp, chunky: TestApp, account: typeof ALICE): Promise<Jar> {
   const cookies = await signedInCookies(app, account);
-  const record = await sessionRecord(cookies);
+  const record = await readSession(cookies);
   // 100 s idle on an app with idleTimeout: the library re-seals the record itself (touchedAt), chunked
   const big = { ...record, user: { ...record.user, picture: `https://cdn.example/${'p'.repeat(3000)}` }, touchedAt: record.createdAt - 400 };
-  const input = new CookieList([['sessionkit', await seal(big)]]);
-  const res = await sendWith(chunky, 'GET', '/public', input);
+  const input = new Jar([['sessionkit', await seal(big)]]);
+  const res = await chunky.send('GET', '/public', input);
   expect(res.body.isAuthenticated).toBe(true);
   expect(input.sessionNames().sort()).toEqual(['sessionkit.0', 'sessionkit.1']);
   return input;
@@ -88,18 +73,18 @@ const cases: [string, (c: Ctx) => Promise<Sent>, Outcome][] = [
   ['two genuine seals concatenated', async (c) => ({ cookies: c.alice.clone().set('sessionkit', c.alice.get('sessionkit')! + c.bob.get('sessionkit')!) }), SIGNED_OUT_CLEARED],
 
   // --- passwords
-  ['sealed with a foreign password', async (c) => ({ cookies: c.alice.clone().set('sessionkit', await seal(await sessionRecord(c.alice), OTHER)) }), SIGNED_OUT_CLEARED],
-  ['sealed with the foreign password under the id of the real one', async (c) => ({ cookies: c.alice.clone().set('sessionkit', await seal(await sessionRecord(c.alice), { 1: OTHER })) }), SIGNED_OUT_CLEARED],
+  ['sealed with a foreign password', async (c) => ({ cookies: c.alice.clone().set('sessionkit', await seal(await readSession(c.alice), OTHER)) }), SIGNED_OUT_CLEARED],
+  ['sealed with the foreign password under the id of the real one', async (c) => ({ cookies: c.alice.clone().set('sessionkit', await seal(await readSession(c.alice), { 1: OTHER })) }), SIGNED_OUT_CLEARED],
   ['old password after rotation ({1: old, 2: new}): accepted', async (c) => ({ cookies: c.alice.clone(), target: c.rotated }), SIGNED_IN],
   ['removed password ({2: new} only): refused', async (c) => ({ cookies: c.alice.clone(), target: c.removed }), SIGNED_OUT_CLEARED],
 
   // --- well-sealed data that is not a current session
-  ['a genuine seal past its own expiry', async (c) => ({ cookies: c.alice.clone().set('sessionkit', await expiredSeal(await sessionRecord(c.alice))) }), SIGNED_OUT_CLEARED],
+  ['a genuine seal past its own expiry', async (c) => ({ cookies: c.alice.clone().set('sessionkit', await expiredSeal(await readSession(c.alice))) }), SIGNED_OUT_CLEARED],
   ['a sign-in transaction cookie presented as the session cookie', async (c) => ({ cookies: c.alice.clone().set('sessionkit', c.transaction) }), SIGNED_OUT_CLEARED],
   ['a sealed record of another shape ({ admin: true })', async (c) => ({ cookies: c.alice.clone().set('sessionkit', await seal({ admin: true, user: { id: 'user_alice' } })) }), SIGNED_OUT_CLEARED],
-  ['a sealed session record of another version (v: 2)', async (c) => ({ cookies: c.alice.clone().set('sessionkit', await seal({ ...(await sessionRecord(c.alice)), v: 2 })) }), SIGNED_OUT_CLEARED],
+  ['a sealed session record of another version (v: 2)', async (c) => ({ cookies: c.alice.clone().set('sessionkit', await seal({ ...(await readSession(c.alice)), v: 2 })) }), SIGNED_OUT_CLEARED],
   ['a sealed session record whose user id is not a string', async (c) => {
-    const r = await sessionRecord(c.alice);
+    const r = await readSession(c.alice);
     return { cookies: c.alice.clone().set('sessionkit', await seal({ ...r, user: { ...r.user, id: 42 } })) };
   }, SIGNED_OUT_CLEARED],
   ['a sealed JSON array', async (c) => ({ cookies: c.alice.clone().set('sessionkit', await seal([1, 2, 3])) }), SIGNED_OUT_CLEARED],
@@ -112,7 +97,7 @@ const cases: [string, (c: Ctx) => Promise<Sent>, Outcome][] = [
   ['Latin-1 bytes above 0x7f', async (c) => ({ cookies: c.alice.clone().set('sessionkit', `Fe26.2*1*\u00e9\u00ff*${'x'.repeat(40)}`) }), SIGNED_OUT_CLEARED],
   ['oversized single cookie (9 KB)', async (c) => ({ cookies: c.alice.clone().set('sessionkit', 'A'.repeat(9 * 1024)) }), SIGNED_OUT_CLEARED],
   ['oversized seal-shaped cookie (9 KB)', async (c) => ({ cookies: c.alice.clone().set('sessionkit', `${c.alice.get('sessionkit')!.slice(0, 200)}${'A'.repeat(9 * 1024)}~2`) }), SIGNED_OUT_CLEARED],
-  ['another letter case of the cookie name (SessionKit) is not ours', async (c) => ({ cookies: new CookieList([['SessionKit', c.alice.get('sessionkit')!]]) }), { status: 401, cleared: false, session: false }],
+  ['another letter case of the cookie name (SessionKit) is not ours', async (c) => ({ cookies: new Jar([['SessionKit', c.alice.get('sessionkit')!]]) }), { status: 401, cleared: false, session: false }],
 
   // --- chunks
   ['a missing middle chunk (sessionkit.1 dropped)', async (c) => ({ cookies: c.aliceChunks.clone().delete('sessionkit.1') }), SIGNED_OUT_CLEARED],
@@ -128,7 +113,7 @@ const cases: [string, (c: Ctx) => Promise<Sent>, Outcome][] = [
   ['a genuine seal split into eleven chunks (over the limit)', async (c) => {
     const v = c.alice.get('sessionkit')!;
     const size = Math.ceil(v.length / 11);
-    const l = new CookieList();
+    const l = new Jar();
     for (let i = 0; i < 11; i++) l.add(`sessionkit.${i}`, v.slice(i * size, (i + 1) * size));
     return { cookies: l };
   }, SIGNED_OUT_CLEARED],
@@ -137,7 +122,7 @@ const cases: [string, (c: Ctx) => Promise<Sent>, Outcome][] = [
   // (issue 13.8: a junk cookie tossed in front of the real one used to cost the real session)
   ['duplicate names, junk first (tossed): the genuine one is found, nothing cleared', async (c) => ({ cookies: c.alice.clone().add('sessionkit', 'junk', true) }), SIGNED_IN],
   ['duplicate names, a well-formed foreign seal first: the genuine one is found', async (c) => ({ cookies: c.alice.clone().add('sessionkit', c.alice.get('sessionkit')!.replace(/.{8}~2$/, 'AAAAAAAA~2'), true) }), SIGNED_IN],
-  ['duplicate names, both junk: refused and cleared', async (c) => ({ cookies: new CookieList([['sessionkit', 'junk'], ['sessionkit', 'more-junk']]) }), SIGNED_OUT_CLEARED],
+  ['duplicate names, both junk: refused and cleared', async (c) => ({ cookies: new Jar([['sessionkit', 'junk'], ['sessionkit', 'more-junk']]) }), SIGNED_OUT_CLEARED],
   ['duplicate names, genuine first: the first is read, never a mix', async (c) => ({ cookies: c.alice.clone().add('sessionkit', c.bob.get('sessionkit')!.slice(0, -3)) }), SIGNED_IN],
 ];
 
@@ -147,7 +132,7 @@ describe.each(FRAMEWORKS)('hostile session cookies on %s', (_name, factory) => {
   beforeAll(async () => {
     c.idp = await startDevIdp({ accessTokenTTL: 300 });
     c.app = await startApp(c.idp, factory);
-    const client = { clientId: c.app.clientId, clientSecret: clientSecretOf(c.app) };
+    const client = { clientId: c.app.clientId, clientSecret: clientSecretOf(c.app.clientId) };
     c.rotated = await startApp(c.idp, factory, { ...client, cookie: { password: { 1: PASSWORD, 2: OTHER } } });
     c.removed = await startApp(c.idp, factory, { ...client, cookie: { password: { 2: OTHER } } });
     chunky = await startApp(c.idp, factory, { ...client, session: { idleTimeout: 3600 } });
@@ -155,7 +140,7 @@ describe.each(FRAMEWORKS)('hostile session cookies on %s', (_name, factory) => {
     c.bob = await signedInCookies(c.app, BOB);
     c.aliceChunks = await chunked(c.app, chunky, ALICE);
     c.bobChunks = await chunked(c.app, chunky, BOB);
-    const tx = new CookieList();
+    const tx = new Jar();
     const { txName } = await beginLogin(c.app, tx);
     c.transaction = tx.get(txName)!;
   });
@@ -174,7 +159,7 @@ describe.each(FRAMEWORKS)('hostile session cookies on %s', (_name, factory) => {
     const carried = new Set(sent.cookies.sessionNames());
     // chunked sessions were written by the idle-timeout app (same client, same password)
     const target = sent.target ?? (carried.has('sessionkit.0') && !carried.has('sessionkit') ? chunky : c.app);
-    const res = await sendWith(target, 'GET', '/me', sent.cookies, { headers: JSON_ACCEPT });
+    const res = await target.send('GET', '/me', sent.cookies, { headers: JSON_ACCEPT });
     await expectOutcome(target, res, sent.cookies, expected);
     if (expected.cleared) {
       // every session cookie that was read is deleted, not only the first
@@ -185,7 +170,7 @@ describe.each(FRAMEWORKS)('hostile session cookies on %s', (_name, factory) => {
 
   test('an oversized Cookie header (over 16 KB) is refused by HTTP, 431, never 5xx; the session is untouched', async () => {
     const cookies = c.alice.clone().add('junk', 'J'.repeat(17 * 1024));
-    const res = await sendWith(c.app, 'GET', '/me', cookies, { headers: JSON_ACCEPT });
+    const res = await c.app.send('GET', '/me', cookies, { headers: JSON_ACCEPT });
     expect(res.status).toBe(431);
     expect(clearedSessionCookies(res)).toEqual([]);
     expect(await isSignedIn(c.app, c.alice)).toBe(true);

@@ -6,12 +6,14 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { FRAMEWORKS } from '../helpers/frameworks.js';
 import { ALICE, startApp, startDevIdp, type DevIdp, type TestApp } from '../helpers/harness.js';
-import { CookieList, HTML_ACCEPT, JSON_ACCEPT, expectOutcome, sendWith, sessionRecord, signedInCookies } from './support.js';
+import { HTML_ACCEPT, JSON_ACCEPT, expectOutcome, signedInCookies } from './support.js';
+import { Jar } from '../helpers/jar.js';
+import { readSession } from '../helpers/tamper.js';
 
 interface Ctx {
   idp: DevIdp;
   app: TestApp;
-  alice: CookieList;
+  alice: Jar;
 }
 
 interface Forged {
@@ -82,16 +84,16 @@ describe.each(FRAMEWORKS)('cross-site requests on %s', (_name, factory) => {
 
   test.each(cases)('%s → %s', async (_what, forged, status, body) => {
     const cookies = c.alice.clone();
-    const before = await sessionRecord(cookies);
+    const before = await readSession(cookies);
     const counts = { ...c.idp.counts };
     const signOuts = c.app.events.signOut.length;
-    const res = await sendWith(c.app, forged.method, forged.path, cookies, { headers: forged.headers(c), form: forged.form, body: forged.body });
+    const res = await c.app.send(forged.method, forged.path, cookies, { headers: forged.headers(c), form: forged.form, body: forged.body });
     await expectOutcome(c.app, res, cookies, { status, cleared: false, session: true });
     if (body !== null) expect(res.body).toEqual(body);
     // nothing moved: no cookie written, same record, same organization, nothing spent or revoked
     expect(res.headers['set-cookie']).toBeUndefined();
-    expect(await sessionRecord(cookies)).toEqual(before);
-    const me = await sendWith(c.app, 'GET', '/me', cookies.clone());
+    expect(await readSession(cookies)).toEqual(before);
+    const me = await c.app.send('GET', '/me', cookies.clone());
     expect(me.body.organizationId).toBe('org_acme');
     expect(c.idp.counts).toMatchObject({ refreshGrants: counts.refreshGrants, revocations: counts.revocations, grantsRevoked: counts.grantsRevoked, endSessions: counts.endSessions });
     expect(c.app.events.signOut.length).toBe(signOuts);
@@ -105,8 +107,8 @@ describe.each(FRAMEWORKS)('cross-site requests on %s', (_name, factory) => {
   });
 
   test('a cross-site POST /logout without a session changes no cookie', async () => {
-    const cookies = new CookieList();
-    const res = await sendWith(c.app, 'POST', '/logout', cookies, { headers: { Origin: EVIL } });
+    const cookies = new Jar();
+    const res = await c.app.send('POST', '/logout', cookies, { headers: { Origin: EVIL } });
     await expectOutcome(c.app, res, cookies, { status: 403, cleared: false, session: false });
     expect(res.headers['set-cookie']).toBeUndefined();
   });

@@ -16,12 +16,12 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
-import { sealData } from 'iron-session';
 import { Core } from '../../lib/core/engine.js';
 import type { RequestView, ResponseSink } from '../../lib/core/http.js';
 import { RequestSession } from '../../lib/core/request-session.js';
 import { PASSWORD } from '../helpers/harness.js';
 import { expiredSeal } from './support.js';
+import { seal } from '../helpers/tamper.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 100_000);
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5e55_10f);
@@ -283,15 +283,15 @@ describe('fuzzing the session-cookie reader', () => {
       SEALS.push(...chunks.map(([, v]) => v));
     }
     // sealed with the older password (id 1): still accepted
-    const old = await sealData(record('user_erin'), { password: { 1: OLD } });
+    const old = await seal(record('user_erin'), { 1: OLD });
     GENUINE.set(old, 'user_erin');
     SINGLES.push(old);
     SEALS.push(old);
     // real seals that must never authenticate: expired, a transaction, a record of another shape, another password
     SEALS.push(await expiredSeal(record('user_frank'), { 2: PASSWORD }));
     SEALS.push(valueOf((await core.transactions.write({ state: 's'.repeat(43), nonce: 'n'.repeat(43), codeVerifier: 'v'.repeat(43), returnTo: '/' }, undefined))[0])[1]);
-    SEALS.push(await sealData({ admin: true, user: { id: 'user_admin' } }, { password: { 2: PASSWORD } }));
-    SEALS.push(await sealData(record('user_mallory'), { password: { 2: 'a-password-the-app-does-not-have-0123456789' } }));
+    SEALS.push(await seal({ admin: true, user: { id: 'user_admin' } }, { 2: PASSWORD }));
+    SEALS.push(await seal(record('user_mallory'), { 2: 'a-password-the-app-does-not-have-0123456789' }));
   });
   afterAll(() => {
     globalThis.fetch = realFetch;

@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { FRAMEWORKS } from '../helpers/frameworks.js';
 import { ALICE, startApp, startDevIdp, type DevIdp, type TestApp } from '../helpers/harness.js';
-import { CookieList, HTML_ACCEPT, atProvider, beginLogin, expectOutcome, parsedSetCookies, sendWith, signedInCookies } from './support.js';
+import { HTML_ACCEPT, atProvider, beginLogin, expectOutcome, signedInCookies } from './support.js';
+import { Jar, parsedSetCookies } from '../helpers/jar.js';
 
 /** [returnTo as the attacker writes it, the Location the app must answer with] */
 const attempts: [string, string][] = [
@@ -63,7 +64,7 @@ function expectSameOriginRedirect(res: { headers: Record<string, any> }, base: s
 describe.each(FRAMEWORKS)('returnTo on %s', (_name, factory) => {
   let idp: DevIdp;
   let app: TestApp;
-  let alice: CookieList;
+  let alice: Jar;
   beforeAll(async () => {
     idp = await startDevIdp({ accessTokenTTL: 300 });
     app = await startApp(idp, factory);
@@ -76,10 +77,10 @@ describe.each(FRAMEWORKS)('returnTo on %s', (_name, factory) => {
 
   /** Sign in with `?returnTo=`; the callback's redirect. */
   async function viaLogin(returnTo: string) {
-    const cookies = new CookieList();
+    const cookies = new Jar();
     const { authorizationUrl } = await beginLogin(app, cookies, `?returnTo=${encodeURIComponent(returnTo)}`);
     const cb = await atProvider(authorizationUrl, ALICE);
-    const res = await sendWith(app, 'GET', cb.pathname + cb.search, cookies);
+    const res = await app.send('GET', cb.pathname + cb.search, cookies);
     await expectOutcome(app, res, cookies, { status: 302, cleared: false, session: true });
     return res;
   }
@@ -87,7 +88,7 @@ describe.each(FRAMEWORKS)('returnTo on %s', (_name, factory) => {
   /** POST /switch-org from the app's own page with `returnTo`; the 303. */
   async function viaSwitch(returnTo: string) {
     const cookies = alice; // the live session: each switch rotates its refresh token
-    const res = await sendWith(app, 'POST', '/switch-org', cookies, {
+    const res = await app.send('POST', '/switch-org', cookies, {
       headers: { ...HTML_ACCEPT, 'Sec-Fetch-Site': 'same-origin', Origin: app.baseURL },
       form: { organizationId: 'org_globex', returnTo },
     });
@@ -119,7 +120,7 @@ describe.each(FRAMEWORKS)('returnTo on %s', (_name, factory) => {
 
     test('a refused switch sends back to returnTo with the error, never to another origin', async () => {
       const cookies = alice.clone();
-      const res = await sendWith(app, 'POST', '/switch-org', cookies, {
+      const res = await app.send('POST', '/switch-org', cookies, {
         headers: { ...HTML_ACCEPT, 'Sec-Fetch-Site': 'same-origin' },
         form: { organizationId: 'org_nobody_has', returnTo: '/.//evil.example' },
       });
@@ -130,7 +131,7 @@ describe.each(FRAMEWORKS)('returnTo on %s', (_name, factory) => {
 
   test('logout ignores any return URL in the query: it goes where the configuration says', async () => {
     const cookies = await signedInCookies(app, ALICE);
-    const res = await sendWith(app, 'GET', '/logout?returnTo=https%3A%2F%2Fevil.example&post_logout_redirect_uri=https%3A%2F%2Fevil.example', cookies);
+    const res = await app.send('GET', '/logout?returnTo=https%3A%2F%2Fevil.example&post_logout_redirect_uri=https%3A%2F%2Fevil.example', cookies);
     await expectOutcome(app, res, cookies, { status: 302, cleared: true, session: false });
     const location = new URL(res.headers.location);
     expect(location.origin).toBe(idp.issuer);

@@ -1,20 +1,18 @@
 /**
- * Shared tools of the security suite: a cookie list that can hold duplicates, the outcome every
+ * Shared tools of the security suite: the outcome every
  * hostile case asserts (status, cookie cleared or not, session afterwards, never 5xx), token and
  * seal forgeries, and a clock that can be moved forward.
  */
 import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import { expect, jest } from '@jest/globals';
-import { sealData, unsealData } from 'iron-session';
 import { SignJWT, decodeJwt, exportJWK, exportSPKI, generateKeyPair, importJWK, type JWTPayload } from 'jose';
 import { loginAtProvider } from '../../examples/dev-idp/http-login.js';
 import { webClient } from '../../examples/dev-idp/index.js';
-import { PASSWORD, setCookies, type DevIdp, type TestApp } from '../helpers/harness.js';
-import type { Jar } from '../helpers/jar.js';
+import { PASSWORD, clientSecretOf, type DevIdp, type TestApp } from '../helpers/harness.js';
+import { FOURTEEN_DAYS, seal } from '../helpers/tamper.js';
+import { Jar, clearedSessionCookies } from '../helpers/jar.js';
 
-export const SESSION_COOKIE = /^sessionkit(\.\d+)?$/;
-export const FOURTEEN_DAYS = 14 * 24 * 3600;
 export const JSON_ACCEPT = { Accept: 'application/json' };
 export const HTML_ACCEPT = { Accept: 'text/html,application/xhtml+xml' };
 
@@ -23,111 +21,9 @@ type Res = { status: number; headers: Record<string, any>; body: any; text: stri
 // ---------------------------------------------------------------------------------------------
 // cookies
 
-/** The name and value of each Set-Cookie line, and whether it deletes the cookie. */
-export function parsedSetCookies(res: { headers: Record<string, unknown> }): { name: string; value: string; deleted: boolean; line: string }[] {
-  return setCookies(res).map((line) => {
-    const [pair, ...attrs] = line.split(';');
-    const eq = pair.indexOf('=');
-    const name = pair.slice(0, eq).trim();
-    const value = pair.slice(eq + 1).trim();
-    const deleted = value === '' || attrs.some((a) => /^\s*max-age=0\s*$/i.test(a));
-    return { name, value, deleted, line };
-  });
-}
-
-/** Session cookie names (`sessionkit`, `sessionkit.N`) the response deletes. */
-export function clearedSessionCookies(res: { headers: Record<string, unknown> }): string[] {
-  return parsedSetCookies(res).filter((c) => SESSION_COOKIE.test(c.name) && c.deleted).map((c) => c.name);
-}
-
-/** Session cookie names the response writes a value into. */
-export function writtenSessionCookies(res: { headers: Record<string, unknown> }): string[] {
-  return parsedSetCookies(res).filter((c) => SESSION_COOKIE.test(c.name) && !c.deleted).map((c) => c.name);
-}
-
-/**
- * A browser's cookies for this app as an ordered list of pairs, so that duplicate names (a cookie
- * tossed from another path or subdomain) can be sent. A deletion removes every pair of that name.
- */
-export class CookieList {
-  pairs: [string, string][];
-
-  constructor(pairs: [string, string][] = []) {
-    this.pairs = pairs.map(([k, v]) => [k, v]);
-  }
-
-  static fromJar(jar: Jar): CookieList {
-    return new CookieList([...jar.cookies]);
-  }
-
-  get(name: string): string | undefined {
-    return this.pairs.find(([k]) => k === name)?.[1];
-  }
-
-  set(name: string, value: string): this {
-    const i = this.pairs.findIndex(([k]) => k === name);
-    if (i < 0) this.pairs.push([name, value]);
-    else this.pairs[i] = [name, value];
-    return this;
-  }
-
-  delete(name: string): this {
-    this.pairs = this.pairs.filter(([k]) => k !== name);
-    return this;
-  }
-
-  add(name: string, value: string, first = false): this {
-    if (first) this.pairs.unshift([name, value]);
-    else this.pairs.push([name, value]);
-    return this;
-  }
-
-  names(): string[] {
-    return this.pairs.map(([k]) => k);
-  }
-
-  sessionNames(): string[] {
-    return this.names().filter((n) => SESSION_COOKIE.test(n));
-  }
-
-  header(): string {
-    return this.pairs.map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-
-  take(res: { headers: Record<string, unknown> }): this {
-    for (const c of parsedSetCookies(res)) {
-      if (c.deleted) this.delete(c.name);
-      else {
-        this.delete(c.name);
-        this.pairs.push([c.name, c.value]);
-      }
-    }
-    return this;
-  }
-
-  clone(): CookieList {
-    return new CookieList(this.pairs);
-  }
-}
-
-/** Send with an explicit Cookie header (duplicates allowed); the list takes the response's Set-Cookie. */
-export async function sendWith(
-  app: TestApp,
-  method: string,
-  path: string,
-  cookies: CookieList | null,
-  options: { headers?: Record<string, string>; body?: string | object; form?: Record<string, string> } = {},
-): Promise<Res> {
-  const headers = { ...(options.headers ?? {}) };
-  if (cookies && cookies.pairs.length && !('Cookie' in headers)) headers.Cookie = cookies.header();
-  const res = (await app.send(method, path, undefined, { ...options, headers })) as unknown as Res;
-  cookies?.take(res);
-  return res;
-}
-
 /** True when the app sees a signed-in user for these cookies (GET /public). */
-export async function isSignedIn(app: TestApp, cookies: CookieList): Promise<boolean> {
-  const res = await sendWith(app, 'GET', '/public', cookies.clone());
+export async function isSignedIn(app: TestApp, cookies: Jar): Promise<boolean> {
+  const res = await app.send('GET', '/public', cookies.clone());
   expect(res.status).toBe(200);
   return res.body.isAuthenticated === true;
 }
@@ -142,7 +38,7 @@ export interface Outcome {
 }
 
 /** The assertions every hostile case makes. `after` is the browser's cookies once it took the response. */
-export async function expectOutcome(app: TestApp, res: Res, after: CookieList, expected: Outcome): Promise<void> {
+export async function expectOutcome(app: TestApp, res: Res, after: Jar, expected: Outcome): Promise<void> {
   // never 5xx, except where the contract documents one (login and switch-org answer 503 JSON while the provider is down)
   if (expected.status !== 503) expect(res.status).toBeLessThan(500);
   const actual = {
@@ -155,15 +51,6 @@ export async function expectOutcome(app: TestApp, res: Res, after: CookieList, e
 
 // ---------------------------------------------------------------------------------------------
 // seals
-
-/** Seal like the library does (iron-session, the test password unless told). */
-export function seal(data: unknown, password: string | Record<string, string> = PASSWORD, ttl = FOURTEEN_DAYS): Promise<string> {
-  return sealData(data as Record<string, unknown>, { password, ttl });
-}
-
-export async function unseal(value: string, password: string | Record<string, string> = PASSWORD, ttl = FOURTEEN_DAYS): Promise<any> {
-  return unsealData(value, { password, ttl });
-}
 
 /** Run `fn` while `Date.now()` reads `offsetMs` from now (only Date.now; timers are untouched). */
 export async function atClock<T>(offsetMs: number, fn: () => Promise<T>): Promise<T> {
@@ -212,8 +99,8 @@ export function transactionName(state: string, cookieName = 'sessionkit'): strin
 // sign-in steps
 
 /** GET /login: the authorization URL, its state, and the transaction cookie the browser got. */
-export async function beginLogin(app: TestApp, cookies: CookieList, query = ''): Promise<{ authorizationUrl: string; state: string; txName: string }> {
-  const res = await sendWith(app, 'GET', `/login${query}`, cookies);
+export async function beginLogin(app: TestApp, cookies: Jar, query = ''): Promise<{ authorizationUrl: string; state: string; txName: string }> {
+  const res = await app.send('GET', `/login${query}`, cookies);
   expect(res.status).toBe(302);
   const authorizationUrl = res.headers.location as string;
   const state = new URL(authorizationUrl).searchParams.get('state')!;
@@ -227,40 +114,20 @@ export async function atProvider(authorizationUrl: string, account: { email: str
 }
 
 /** A full sign-in; the browser's cookies afterwards. */
-export async function signedInCookies(app: TestApp, account: { email: string; password: string }, query = ''): Promise<CookieList> {
-  const cookies = new CookieList();
-  const { authorizationUrl } = await beginLogin(app, cookies, query);
-  const cb = await atProvider(authorizationUrl, account);
-  const res = await sendWith(app, 'GET', cb.pathname + cb.search, cookies);
-  expect(res.status).toBe(302);
+export async function signedInCookies(app: TestApp, account: { email: string; password: string }, query = ''): Promise<Jar> {
+  const cookies = new Jar();
+  expect((await app.signIn(cookies, account, query)).status).toBe(302);
   return cookies;
 }
 
-/** The session record the cookies carry (chunks joined). */
-export async function sessionRecord(cookies: CookieList): Promise<any> {
-  const names = cookies.sessionNames().sort((a, b) => a.length - b.length || a.localeCompare(b, 'en', { numeric: true }));
-  return unseal(names.map((n) => cookies.get(n)).join(''));
-}
-
-/** Replace the session by `record` sealed with the test password (one cookie). */
-export async function withRecord(cookies: CookieList, record: unknown): Promise<CookieList> {
-  const out = cookies.clone();
-  for (const n of out.sessionNames()) out.delete(n);
-  out.set('sessionkit', await seal(record));
-  return out;
-}
-
 /**
- * Let `extra` (started with `{ clientId: owner.clientId, clientSecret: clientSecretOf(owner) }`) sign in as
+ * Let `extra` (started with `{ clientId: owner.clientId, clientSecret: clientSecretOf(owner.clientId) }`) sign in as
  * `owner`'s client too: register both apps' redirect URIs for that client.
  */
 export async function shareClient(idp: DevIdp, owner: TestApp, extra: TestApp): Promise<void> {
-  await idp.addClient(webClient({ clientId: owner.clientId, clientSecret: clientSecretOf(owner), baseURL: [owner.baseURL, extra.baseURL] }));
+  await idp.addClient(webClient({ clientId: owner.clientId, clientSecret: clientSecretOf(owner.clientId), baseURL: [owner.baseURL, extra.baseURL] }));
 }
 
-export function clientSecretOf(app: TestApp): string {
-  return `secret-${app.clientId}-0123456789abcdef`;
-}
 
 // ---------------------------------------------------------------------------------------------
 // tokens
@@ -313,6 +180,20 @@ export function claimsOf(token: string): Record<string, any> {
 
 export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
+}
+
+/** GET `path` with no cookies, JSON accepted, and `Authorization: Bearer <token>`. */
+export function bearerGet(app: TestApp, token: string, path = '/me') {
+  return app.send('GET', path, undefined, { headers: { ...JSON_ACCEPT, Authorization: `Bearer ${token}` } });
+}
+
+/** The auth-params of a `WWW-Authenticate: Bearer …` challenge. */
+export function challenge(res: { headers: Record<string, unknown> }): Record<string, string> {
+  const header = String(res.headers['www-authenticate'] ?? '');
+  expect(header).toMatch(/^Bearer /);
+  const params: Record<string, string> = {};
+  for (const m of header.slice(7).matchAll(/(\w+)=(?:"((?:[^"\\]|\\.)*)"|([^,\s]+))/g)) params[m[1]] = m[2] ?? m[3];
+  return params;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,32 +9,30 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { FRAMEWORKS } from '../helpers/frameworks.js';
 import { ALICE, BOB, startApp, startDevIdp, type DevIdp, type TestApp } from '../helpers/harness.js';
 import {
-  CookieList,
   JSON_ACCEPT,
   algorithmConfusion,
   atClock,
   atProvider,
-  beginLogin,
   attackerKey,
+  bearerGet,
+  beginLogin,
   claimsOf,
   expectOutcome,
   nowSeconds,
-  sendWith,
-  sessionRecord,
   signWith,
   signedInCookies,
   unsigned,
   withHeader,
   withPayload,
-  withRecord,
-  writtenSessionCookies,
   type Outcome,
 } from './support.js';
+import { Jar, writtenSessionCookies } from '../helpers/jar.js';
+import { readSession, withRecord } from '../helpers/tamper.js';
 
 interface Ctx {
   idp: DevIdp;
   app: TestApp;
-  alice: CookieList;
+  alice: Jar;
   /** Alice's genuine access token, ID token and claims */
   token: string;
   idToken: string;
@@ -99,11 +97,11 @@ describe.each(FRAMEWORKS)('hostile access tokens on %s', (_name, factory) => {
     c.idp = await startDevIdp({ accessTokenTTL: 300 });
     c.app = await startApp(c.idp, factory, { bearer: { audience: c.idp.issuer } });
     c.alice = await signedInCookies(c.app, ALICE);
-    const record = await sessionRecord(c.alice);
+    const record = await readSession(c.alice);
     c.token = record.accessToken;
     c.idToken = record.idToken;
     c.claims = claimsOf(c.token);
-    c.bobToken = (await sessionRecord(await signedInCookies(c.app, BOB))).accessToken;
+    c.bobToken = (await readSession(await signedInCookies(c.app, BOB))).accessToken;
     c.attacker = await attackerKey();
   });
   afterAll(async () => {
@@ -113,15 +111,15 @@ describe.each(FRAMEWORKS)('hostile access tokens on %s', (_name, factory) => {
 
   describe('bearer tokens (bearer: { audience: issuer })', () => {
     test('a genuine access token of the provider is accepted (control)', async () => {
-      const res = await sendWith(c.app, 'GET', '/me', null, { headers: { Authorization: `Bearer ${c.token}` } });
+      const res = await c.app.send('GET', '/me', undefined, { headers: { Authorization: `Bearer ${c.token}` } });
       expect(res.status).toBe(200);
       expect(res.body.user.id).toBe('user_alice');
     });
 
     test.each(bearerCases)('%s → 401', async (_what, make) => {
       const token = await make(c);
-      const res = await sendWith(c.app, 'GET', '/me', new CookieList(), { headers: { ...JSON_ACCEPT, Authorization: `Bearer ${token}` } });
-      await expectOutcome(c.app, res, new CookieList(), REFUSED_BEARER);
+      const res = await c.app.send('GET', '/me', new Jar(), { headers: { ...JSON_ACCEPT, Authorization: `Bearer ${token}` } });
+      await expectOutcome(c.app, res, new Jar(), REFUSED_BEARER);
       expect(res.body).toEqual({ error: 'unauthenticated' });
       expect(res.headers['www-authenticate']).toMatch(/^Bearer realm=/);
       expect(res.headers['set-cookie']).toBeUndefined();
@@ -129,42 +127,42 @@ describe.each(FRAMEWORKS)('hostile access tokens on %s', (_name, factory) => {
 
     // issue 18.1: a malformed `Bearer` header is RFC 6750's invalid_request, 400 (Basic: no bearer credentials, 401)
     test.each(malformedAuthorization)('%s → 400 (Basic: 401)', async (what, make) => {
-      const res = await sendWith(c.app, 'GET', '/me', new CookieList(), { headers: { ...JSON_ACCEPT, Authorization: make(c) } });
-      await expectOutcome(c.app, res, new CookieList(), { ...REFUSED_BEARER, status: what.startsWith('Basic') ? 401 : 400 });
+      const res = await c.app.send('GET', '/me', new Jar(), { headers: { ...JSON_ACCEPT, Authorization: make(c) } });
+      await expectOutcome(c.app, res, new Jar(), { ...REFUSED_BEARER, status: what.startsWith('Basic') ? 401 : 400 });
     });
   });
 
   describe('forged access tokens inside a sealed session (seal or provider compromise)', () => {
     test.each(sessionCases)('%s → signed out, cookie cleared', async (_what, make) => {
-      const record = await sessionRecord(c.alice);
+      const record = await readSession(c.alice);
       const forged = await make(c);
       const cookies = await withRecord(c.alice, { ...record, accessToken: forged, expiresAt: claimsOf(forged).exp ?? record.expiresAt });
-      const res = await sendWith(c.app, 'GET', '/me', cookies, { headers: JSON_ACCEPT });
+      const res = await c.app.send('GET', '/me', cookies, { headers: JSON_ACCEPT });
       await expectOutcome(c.app, res, cookies, { status: 401, cleared: true, session: false });
     });
 
     test('wrong issuer (signed by the provider’s key) → treated as opaque: none of its claims are used', async () => {
-      const record = await sessionRecord(c.alice);
+      const record = await readSession(c.alice);
       const forged = await c.idp.signJwt(like(c, { iss: 'https://evil.example', role: 'owner', permissions: ['members:manage'], org_id: 'org_evil' }));
       const cookies = await withRecord(c.alice, { ...record, accessToken: forged });
-      const res = await sendWith(c.app, 'GET', '/me', cookies, { headers: JSON_ACCEPT });
+      const res = await c.app.send('GET', '/me', cookies, { headers: JSON_ACCEPT });
       await expectOutcome(c.app, res, cookies, { status: 200, cleared: false, session: true });
       // the view comes from the (validated at sign-in) ID token, not from the forged claims
       expect(res.body.role).toBeUndefined();
       expect(res.body.permissions).toBeUndefined();
       expect(res.body.organizationId).toBe('org_acme');
       expect(res.body.claims.iss).toBe(c.idp.issuer);
-      const admin = await sendWith(c.app, 'GET', '/admin', cookies, { headers: JSON_ACCEPT });
+      const admin = await c.app.send('GET', '/admin', cookies, { headers: JSON_ACCEPT });
       expect(admin.status).toBe(403);
     });
 
     test('expired (signed by the provider’s key) → the library refreshes it, it does not refuse it', async () => {
       const cookies = await signedInCookies(c.app, ALICE);
-      const record = await sessionRecord(cookies);
+      const record = await readSession(cookies);
       const expired = await c.idp.signJwt(like(c, { iat: nowSeconds() - 900, exp: nowSeconds() - 600 }), { header: { typ: 'at+jwt' } });
       const sent = await withRecord(cookies, { ...record, accessToken: expired, expiresAt: claimsOf(expired).exp });
       const grants = c.idp.counts.refreshGrants;
-      const res = await sendWith(c.app, 'GET', '/me', sent, { headers: JSON_ACCEPT });
+      const res = await c.app.send('GET', '/me', sent, { headers: JSON_ACCEPT });
       await expectOutcome(c.app, res, sent, { status: 200, cleared: false, session: true });
       expect(c.idp.counts.refreshGrants).toBe(grants + 1);
       expect(writtenSessionCookies(res)).toEqual(['sessionkit']);
@@ -181,25 +179,22 @@ describe.each(FRAMEWORKS)('key changes at the provider on %s', (_name, factory) 
   });
   afterAll(() => idp.close());
 
-  const bearer = (app: TestApp, token: string) =>
-    sendWith(app, 'GET', '/me', null, { headers: { ...JSON_ACCEPT, Authorization: `Bearer ${token}` } });
-
   test('a kid the JWKS does not have: refetched once, then refused (no refetch storm)', async () => {
     const app = await startApp(idp, factory, { bearer: { audience: idp.issuer } });
     try {
-      const { accessToken } = await sessionRecord(await signedInCookies(app, ALICE));
-      expect((await bearer(app, accessToken)).status).toBe(200); // the JWKS is in the app's cache now
+      const { accessToken } = await readSession(await signedInCookies(app, ALICE));
+      expect((await bearerGet(app, accessToken)).status).toBe(200); // the JWKS is in the app's cache now
       const { privateKey } = await attackerKey();
       const forged = await signWith({ ...claimsOf(accessToken) }, privateKey, { alg: 'RS256', typ: 'at+jwt', kid: 'kid-nobody-published' });
       // 31 s later (past jose's 30 s cooldown): an unknown kid makes the app fetch the JWKS again, once
       await atClock(31_000, async () => {
         const before = idp.counts.jwksRequests;
-        const res = await bearer(app, forged);
+        const res = await bearerGet(app, forged);
         expect(res.status).toBe(401);
         expect(idp.counts.jwksRequests).toBe(before + 1);
-        for (let i = 0; i < 5; i++) expect((await bearer(app, forged)).status).toBe(401);
+        for (let i = 0; i < 5; i++) expect((await bearerGet(app, forged)).status).toBe(401);
         expect(idp.counts.jwksRequests).toBe(before + 1);
-        expect((await bearer(app, accessToken)).status).toBe(200); // the real key is still trusted
+        expect((await bearerGet(app, accessToken)).status).toBe(200); // the real key is still trusted
       });
     } finally {
       await app.close();
@@ -209,16 +204,16 @@ describe.each(FRAMEWORKS)('key changes at the provider on %s', (_name, factory) 
   test('a JWKS rotation is picked up without a restart (bearer), and tokens of the previous key stay valid', async () => {
     const app = await startApp(idp, factory, { bearer: { audience: idp.issuer } });
     try {
-      const before = (await sessionRecord(await signedInCookies(app, ALICE))).accessToken;
-      expect((await bearer(app, before)).status).toBe(200);
+      const before = (await readSession(await signedInCookies(app, ALICE))).accessToken;
+      expect((await bearerGet(app, before)).status).toBe(200);
       const kid = await idp.rotateKeys();
       // 31 s later (past the cooldown of the app's cached JWKS)
       await atClock(31_000, async () => {
         const jwks = idp.counts.jwksRequests;
-        const after = (await sessionRecord(await signedInCookies(app, ALICE))).accessToken;
+        const after = (await readSession(await signedInCookies(app, ALICE))).accessToken;
         expect(JSON.parse(Buffer.from(after.split('.')[0], 'base64url').toString()).kid).toBe(kid);
-        expect((await bearer(app, after)).status).toBe(200);
-        expect((await bearer(app, before)).status).toBe(200);
+        expect((await bearerGet(app, after)).status).toBe(200);
+        expect((await bearerGet(app, before)).status).toBe(200);
         expect(idp.counts.jwksRequests).toBe(jwks + 1);
       });
     } finally {
@@ -229,12 +224,12 @@ describe.each(FRAMEWORKS)('key changes at the provider on %s', (_name, factory) 
   test('a key the provider retired is refused once the cached JWKS is stale', async () => {
     const app = await startApp(idp, factory, { bearer: { audience: idp.issuer } });
     try {
-      const old = (await sessionRecord(await signedInCookies(app, ALICE))).accessToken;
-      expect((await bearer(app, old)).status).toBe(200);
+      const old = (await readSession(await signedInCookies(app, ALICE))).accessToken;
+      expect((await bearerGet(app, old)).status).toBe(200);
       await idp.rotateKeys({ retire: true });
       const fetched = idp.counts.jwksRequests;
       await atClock(11 * 60_000, async () => {
-        expect((await bearer(app, old)).status).toBe(401);
+        expect((await bearerGet(app, old)).status).toBe(401);
       });
       expect(idp.counts.jwksRequests).toBe(fetched + 1); // refused because the fresh key set lacks its kid
     } finally {
@@ -246,11 +241,11 @@ describe.each(FRAMEWORKS)('key changes at the provider on %s', (_name, factory) 
     const app = await startApp(idp, factory, { bearer: { audience: idp.issuer } });
     const fresh = await startApp(idp, factory); // no JWKS cached yet: only to obtain a token of the new key
     try {
-      const before = (await sessionRecord(await signedInCookies(app, ALICE))).accessToken;
-      expect((await bearer(app, before)).status).toBe(200);
+      const before = (await readSession(await signedInCookies(app, ALICE))).accessToken;
+      expect((await bearerGet(app, before)).status).toBe(200);
       await idp.rotateKeys();
-      const after = (await sessionRecord(await signedInCookies(fresh, ALICE))).accessToken;
-      const res = await bearer(app, after);
+      const after = (await readSession(await signedInCookies(fresh, ALICE))).accessToken;
+      const res = await bearerGet(app, after);
       expect(res.status).toBe(200);
     } finally {
       await app.close();
@@ -263,11 +258,11 @@ describe.each(FRAMEWORKS)('key changes at the provider on %s', (_name, factory) 
     try {
       await signedInCookies(app, ALICE); // the app has the JWKS now
       await idp.rotateKeys();
-      const cookies = new CookieList();
+      const cookies = new Jar();
       const { authorizationUrl } = await beginLogin(app, cookies);
       const cb = await atProvider(authorizationUrl, ALICE);
-      const res = await sendWith(app, 'GET', cb.pathname + cb.search, cookies);
-      expect({ status: res.status, signedIn: (await sendWith(app, 'GET', '/public', cookies)).body.isAuthenticated }).toEqual({ status: 302, signedIn: true });
+      const res = await app.send('GET', cb.pathname + cb.search, cookies);
+      expect({ status: res.status, signedIn: (await app.send('GET', '/public', cookies)).body.isAuthenticated }).toEqual({ status: 302, signedIn: true });
     } finally {
       await app.close();
     }
@@ -277,13 +272,13 @@ describe.each(FRAMEWORKS)('key changes at the provider on %s', (_name, factory) 
     const app = await startApp(idp, factory, { refresh: { buffer: 1000 } }); // every request refreshes
     try {
       const cookies = await signedInCookies(app, ALICE);
-      expect((await sendWith(app, 'GET', '/me', cookies, { headers: JSON_ACCEPT })).status).toBe(200);
+      expect((await app.send('GET', '/me', cookies, { headers: JSON_ACCEPT })).status).toBe(200);
       await idp.rotateKeys();
       idp.resetCounts();
       const statuses: number[] = [];
-      for (let i = 0; i < 3; i++) statuses.push((await sendWith(app, 'GET', '/me', cookies, { headers: JSON_ACCEPT })).status);
+      for (let i = 0; i < 3; i++) statuses.push((await app.send('GET', '/me', cookies, { headers: JSON_ACCEPT })).status);
       expect({ statuses, grantsRevoked: idp.counts.grantsRevoked, reuses: idp.counts.refreshTokenReuses }).toEqual({ statuses: [200, 200, 200], grantsRevoked: 0, reuses: 0 });
-      expect((await sessionRecord(cookies)).accessToken.split('.')[0]).toBe(Buffer.from(JSON.stringify({ alg: 'RS256', typ: 'at+jwt', kid: idp.currentKid })).toString('base64url'));
+      expect((await readSession(cookies)).accessToken.split('.')[0]).toBe(Buffer.from(JSON.stringify({ alg: 'RS256', typ: 'at+jwt', kid: idp.currentKid })).toString('base64url'));
     } finally {
       await app.close();
     }
@@ -293,11 +288,11 @@ describe.each(FRAMEWORKS)('key changes at the provider on %s', (_name, factory) 
     const app = await startApp(idp, factory, { refresh: { buffer: 1000 } });
     try {
       const cookies = await signedInCookies(app, ALICE);
-      expect((await sendWith(app, 'GET', '/me', cookies, { headers: JSON_ACCEPT })).status).toBe(200);
+      expect((await app.send('GET', '/me', cookies, { headers: JSON_ACCEPT })).status).toBe(200);
       await idp.rotateKeys();
       idp.resetCounts();
       await atClock(31_000, async () => {
-        for (let i = 0; i < 3; i++) expect((await sendWith(app, 'GET', '/me', cookies, { headers: JSON_ACCEPT })).status).toBe(200);
+        for (let i = 0; i < 3; i++) expect((await app.send('GET', '/me', cookies, { headers: JSON_ACCEPT })).status).toBe(200);
       });
       expect(idp.counts).toMatchObject({ refreshGrants: 3, grantsRevoked: 0, refreshTokenReuses: 0 });
     } finally {

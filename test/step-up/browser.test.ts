@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { DEMO_SECOND_FACTOR_CODE } from '../../examples/dev-idp/index.js';
-import { browserSuite } from '../e2e/browser.js';
+import { browserSuite, inContext } from '../e2e/browser.js';
 import { startApp, startDevIdp, type DevIdp, type TestApp } from '../helpers/harness.js';
 import { STEP_UP_FRAMEWORKS } from './apps.js';
 
@@ -24,9 +24,7 @@ suite.each(STEP_UP_FRAMEWORKS)('step-up in Chromium on %s', (_name, factory) => 
   });
 
   test('password sign-in into Globex, then /mfa asks for the second factor and comes back', async () => {
-    const context = await launched().newContext();
-    context.setDefaultTimeout(15_000);
-    try {
+    await inContext(launched(), {}, async (context) => {
       const page = await context.newPage();
       await page.goto(`${app.baseURL}/login?organizationId=org_globex&returnTo=%2Fpublic`);
       await page.locator('#email').fill('alice@example.com');
@@ -42,8 +40,6 @@ suite.each(STEP_UP_FRAMEWORKS)('step-up in Chromium on %s', (_name, factory) => 
       await Promise.all([page.waitForURL((url) => url.origin === app.baseURL && url.pathname === '/mfa'), page.locator('#verify').click()]);
       const body = JSON.parse((await page.locator('body').textContent()) ?? '');
       expect(body).toEqual({ user: 'user_alice', organizationId: 'org_globex' });
-    } finally {
-      await context.close();
-    }
+    });
   }, 60_000);
 });

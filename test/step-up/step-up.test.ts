@@ -11,25 +11,19 @@ import { ConfigError, requireAuth } from '../../lib/index.js';
 import { requireAuth as koaRequireAuth } from '../../lib/koa.js';
 import { stepUpOf } from '../../lib/core/step-up.js';
 import { ALICE, CAROL, startApp, startDevIdp, type DevIdp, type TestApp } from '../helpers/harness.js';
-import { HTML_ACCEPT, JSON_ACCEPT, CookieList, atClock, beginLogin, claimsOf, nowSeconds, sendWith, sessionRecord, signedInCookies } from '../security/support.js';
+import { HTML_ACCEPT, JSON_ACCEPT, atClock, beginLogin, claimsOf, nowSeconds, signedInCookies, challenge, bearerGet } from '../security/support.js';
 import { STEP_UP_FRAMEWORKS } from './apps.js';
-
-function challenge(res: { headers: Record<string, unknown> }): Record<string, string> {
-  const header = String(res.headers['www-authenticate'] ?? '');
-  expect(header).toMatch(/^Bearer /);
-  const params: Record<string, string> = {};
-  for (const m of header.slice(7).matchAll(/(\w+)=(?:"((?:[^"\\]|\\.)*)"|([^,\s]+))/g)) params[m[1]] = m[2] ?? m[3];
-  return params;
-}
+import { Jar } from '../helpers/jar.js';
+import { readSession } from '../helpers/tamper.js';
 
 /** Follow a login URL of the app through the provider (the demo second factor included) and back. */
-async function follow(app: TestApp, cookies: CookieList, loginUrl: string, account = ALICE): Promise<URL> {
-  const start = await sendWith(app, 'GET', loginUrl, cookies);
+async function follow(app: TestApp, cookies: Jar, loginUrl: string, account = ALICE): Promise<URL> {
+  const start = await app.send('GET', loginUrl, cookies);
   expect(start.status).toBe(302);
   const authorizationUrl = new URL(start.headers.location);
   const { callbackUrl } = await loginAtProvider(authorizationUrl, account);
   const back = new URL(callbackUrl);
-  const cb = await sendWith(app, 'GET', back.pathname + back.search, cookies);
+  const cb = await app.send('GET', back.pathname + back.search, cookies);
   expect(cb.status).toBe(302);
   return authorizationUrl;
 }
@@ -47,7 +41,7 @@ describe.each(STEP_UP_FRAMEWORKS)('step-up on %s', (_name, factory) => {
   });
 
   test('the dev provider\'s ID tokens carry acr (password level) and auth_time', async () => {
-    const { idToken } = await sessionRecord(await signedInCookies(app, ALICE));
+    const { idToken } = await readSession(await signedInCookies(app, ALICE));
     const claims = claimsOf(idToken);
     expect(claims.acr).toBe(ACR_PWD);
     expect(Math.abs(claims.auth_time - nowSeconds())).toBeLessThan(30);
@@ -55,15 +49,15 @@ describe.each(STEP_UP_FRAMEWORKS)('step-up on %s', (_name, factory) => {
 
   test('acr: a password session is sent back through /login with acr_values (organization kept); the second factor lets it in', async () => {
     const cookies = await signedInCookies(app, ALICE, '?organizationId=org_globex');
-    expect((await sendWith(app, 'GET', '/public', cookies)).body.organizationId).toBe('org_globex');
+    expect((await app.send('GET', '/public', cookies)).body.organizationId).toBe('org_globex');
 
-    const api = await sendWith(app, 'GET', '/mfa', cookies, { headers: JSON_ACCEPT });
+    const api = await app.send('GET', '/mfa', cookies, { headers: JSON_ACCEPT });
     expect(api.status).toBe(401);
     expect(api.body).toEqual({ error: 'insufficient_user_authentication' });
     expect(challenge(api)).toMatchObject({ error: 'insufficient_user_authentication', acr_values: ACR_MFA });
     expect(challenge(api).max_age).toBeUndefined();
 
-    const page = await sendWith(app, 'GET', '/mfa?tab=1', cookies, { headers: HTML_ACCEPT });
+    const page = await app.send('GET', '/mfa?tab=1', cookies, { headers: HTML_ACCEPT });
     expect(page.status).toBe(302);
     const loginUrl = new URL(page.headers.location, app.baseURL);
     expect(loginUrl.pathname).toBe('/login');
@@ -72,14 +66,14 @@ describe.each(STEP_UP_FRAMEWORKS)('step-up on %s', (_name, factory) => {
     const authorizationUrl = await follow(app, cookies, loginUrl.pathname + loginUrl.search);
     expect(authorizationUrl.searchParams.get('acr_values')).toBe(ACR_MFA);
     expect(authorizationUrl.searchParams.get('organization_id')).toBe('org_globex');
-    expect(claimsOf((await sessionRecord(cookies)).idToken).acr).toBe(ACR_MFA);
-    const through = await sendWith(app, 'GET', '/mfa', cookies, { headers: JSON_ACCEPT });
+    expect(claimsOf((await readSession(cookies)).idToken).acr).toBe(ACR_MFA);
+    const through = await app.send('GET', '/mfa', cookies, { headers: JSON_ACCEPT });
     expect(through.status).toBe(200);
     expect(through.body).toMatchObject({ user: 'user_alice', organizationId: 'org_globex' });
   });
 
   test('no downgrade: a login asking for less (or junk) gives a session that the guard still refuses', async () => {
-    const cookies = new CookieList();
+    const cookies = new Jar();
     for (const query of [`?acr_values=${ACR_PWD}`, '?acr_values=%22x%22%20y%5C', '?max_age=-1&prompt=none']) {
       const { authorizationUrl } = await beginLogin(app, cookies, query);
       const url = new URL(authorizationUrl);
@@ -89,50 +83,50 @@ describe.each(STEP_UP_FRAMEWORKS)('step-up on %s', (_name, factory) => {
       expect(url.searchParams.get('prompt')).toBeNull();
     }
     const weak = await signedInCookies(app, ALICE, `?acr_values=${ACR_PWD}`);
-    expect((await sendWith(app, 'GET', '/mfa', weak, { headers: JSON_ACCEPT })).status).toBe(401);
+    expect((await app.send('GET', '/mfa', weak, { headers: JSON_ACCEPT })).status).toBe(401);
   });
 
   test('maxAge: a sign-in older than maxAge is sent to log in afresh (max_age, prompt=login); the new sign-in passes', async () => {
     const cookies = await signedInCookies(app, ALICE);
-    expect((await sendWith(app, 'GET', '/recent', cookies, { headers: JSON_ACCEPT })).status).toBe(200);
+    expect((await app.send('GET', '/recent', cookies, { headers: JSON_ACCEPT })).status).toBe(200);
     await atClock(120_000, async () => {
-      const api = await sendWith(app, 'GET', '/recent', cookies, { headers: JSON_ACCEPT });
+      const api = await app.send('GET', '/recent', cookies, { headers: JSON_ACCEPT });
       expect(api.status).toBe(401);
       expect(challenge(api)).toMatchObject({ error: 'insufficient_user_authentication', max_age: '60' });
       expect(String(api.headers['www-authenticate'])).toContain('max_age=60');
-      const page = await sendWith(app, 'GET', '/recent', cookies, { headers: HTML_ACCEPT });
+      const page = await app.send('GET', '/recent', cookies, { headers: HTML_ACCEPT });
       expect(page.status).toBe(302);
       const loginUrl = new URL(page.headers.location, app.baseURL);
       expect(Object.fromEntries(loginUrl.searchParams)).toEqual({ returnTo: '/recent', organizationId: 'org_acme', max_age: '60', prompt: 'login' });
       const authorizationUrl = await follow(app, cookies, loginUrl.pathname + loginUrl.search);
       expect(authorizationUrl.searchParams.get('max_age')).toBe('60');
       expect(authorizationUrl.searchParams.get('prompt')).toBe('login');
-      expect((await sendWith(app, 'GET', '/recent', cookies, { headers: JSON_ACCEPT })).status).toBe(200);
+      expect((await app.send('GET', '/recent', cookies, { headers: JSON_ACCEPT })).status).toBe(200);
     });
   });
 
   test('acr and maxAge with a permission: a user without the permission gets 403, not a step-up', async () => {
     const carol = await signedInCookies(app, CAROL);
-    expect((await sendWith(app, 'GET', '/admin-area', carol, { headers: JSON_ACCEPT })).status).toBe(403);
+    expect((await app.send('GET', '/admin-area', carol, { headers: JSON_ACCEPT })).status).toBe(403);
     const alice = await signedInCookies(app, ALICE);
-    const api = await sendWith(app, 'GET', '/admin-area', alice, { headers: JSON_ACCEPT });
+    const api = await app.send('GET', '/admin-area', alice, { headers: JSON_ACCEPT });
     expect(api.status).toBe(401);
     expect(challenge(api)).toMatchObject({ acr_values: ACR_MFA, max_age: '300' });
   });
 
   test('a provider that does not perform the step-up: the callback refuses (400), the session stays as it was, no loop', async () => {
     const cookies = await signedInCookies(app, ALICE, '?organizationId=org_globex');
-    const before = await sessionRecord(cookies);
+    const before = await readSession(cookies);
     // an acr the dev provider cannot give (it answers with its own mfa level)
-    const start = await sendWith(app, 'GET', '/login?returnTo=%2Fmfa&acr_values=urn%3Aexample%3Ahardware-key', cookies);
+    const start = await app.send('GET', '/login?returnTo=%2Fmfa&acr_values=urn%3Aexample%3Ahardware-key', cookies);
     const { callbackUrl } = await loginAtProvider(start.headers.location, ALICE);
     const back = new URL(callbackUrl);
-    const cb = await sendWith(app, 'GET', back.pathname + back.search, cookies, { headers: HTML_ACCEPT });
+    const cb = await app.send('GET', back.pathname + back.search, cookies, { headers: HTML_ACCEPT });
     expect(cb.status).toBe(400);
     expect(cb.text).toContain('did not confirm the stronger or more recent sign-in');
     expect(app.events.signInError.at(-1).error.reason).toBe('step_up_failed');
-    expect((await sessionRecord(cookies)).id).toBe(before.id);
-    expect((await sendWith(app, 'GET', '/public', cookies)).body).toEqual({ isAuthenticated: true, organizationId: 'org_globex' });
+    expect((await readSession(cookies)).id).toBe(before.id);
+    expect((await app.send('GET', '/public', cookies)).body).toEqual({ isAuthenticated: true, organizationId: 'org_globex' });
   });
 
   test('onDenied receives the step-up as unauthenticated with stepUp and the login URL that performs it', async () => {
@@ -146,7 +140,7 @@ describe.each(STEP_UP_FRAMEWORKS)('step-up on %s', (_name, factory) => {
     });
     try {
       const cookies = await signedInCookies(custom, ALICE);
-      const res = await sendWith(custom, 'GET', '/admin-area', cookies, { headers: JSON_ACCEPT });
+      const res = await custom.send('GET', '/admin-area', cookies, { headers: JSON_ACCEPT });
       expect([res.status, res.body]).toEqual([401, { mine: true }]);
       expect(seen).toHaveLength(1);
       expect(seen[0]).toMatchObject({ reason: 'unauthenticated', status: 401, stepUp: { acrValues: [ACR_MFA], maxAge: 300 } });
@@ -157,7 +151,7 @@ describe.each(STEP_UP_FRAMEWORKS)('step-up on %s', (_name, factory) => {
   });
 
   test('signed out: the ordinary sign-in, not a step-up', async () => {
-    const res = await sendWith(app, 'GET', '/mfa', null, { headers: JSON_ACCEPT });
+    const res = await app.send('GET', '/mfa', undefined, { headers: JSON_ACCEPT });
     expect(res.status).toBe(401);
     expect(challenge(res).error).toBeUndefined();
   });
@@ -170,7 +164,7 @@ describe.each(STEP_UP_FRAMEWORKS)('step-up for bearer tokens on %s', (_name, fac
   beforeAll(async () => {
     idp = await startDevIdp({ accessTokenTTL: 600 });
     app = await startApp(idp, factory, { bearer: { audience: idp.issuer } });
-    claims = claimsOf((await sessionRecord(await signedInCookies(app, ALICE))).accessToken);
+    claims = claimsOf((await readSession(await signedInCookies(app, ALICE))).accessToken);
   });
   afterAll(async () => {
     await app?.close();
@@ -182,7 +176,7 @@ describe.each(STEP_UP_FRAMEWORKS)('step-up for bearer tokens on %s', (_name, fac
     const { acr: _acr, auth_time: _authTime, ...base } = claims;
     const token = (extra: Record<string, unknown>) => idp.signJwt({ ...base, iat: t, exp: t + 300, ...extra }, { header: { typ: 'at+jwt' } });
     const call = async (path: string, extra: Record<string, unknown>, accept = JSON_ACCEPT) =>
-      sendWith(app, 'GET', path, null, { headers: { ...accept, Authorization: `Bearer ${await token(extra)}` } });
+      app.send('GET', path, undefined, { headers: { ...accept, Authorization: `Bearer ${await token(extra)}` } });
     expect((await call('/mfa', { acr: ACR_MFA })).status).toBe(200);
     for (const extra of [{ acr: ACR_PWD }, {}]) {
       const res = await call('/mfa', extra, HTML_ACCEPT);
@@ -197,11 +191,11 @@ describe.each(STEP_UP_FRAMEWORKS)('step-up for bearer tokens on %s', (_name, fac
   test('the provider\'s own access tokens carry acr and auth_time (RFC 9068 §2.2.1): a second-factor sign-in\'s token passes /mfa', async () => {
     expect(claims.acr).toBe(ACR_PWD);
     expect(typeof claims.auth_time).toBe('number');
-    const send = (path: string, token: string) => sendWith(app, 'GET', path, null, { headers: { ...JSON_ACCEPT, Authorization: `Bearer ${token}` } });
-    const weak = (await sessionRecord(await signedInCookies(app, ALICE))).accessToken;
+    const send = (path: string, token: string) => bearerGet(app, token, path);
+    const weak = (await readSession(await signedInCookies(app, ALICE))).accessToken;
     expect((await send('/mfa', weak)).status).toBe(401);
     expect((await send('/recent', weak)).status).toBe(200);
-    const strong = (await sessionRecord(await signedInCookies(app, ALICE, `?acr_values=${encodeURIComponent(ACR_MFA)}`))).accessToken;
+    const strong = (await readSession(await signedInCookies(app, ALICE, `?acr_values=${encodeURIComponent(ACR_MFA)}`))).accessToken;
     expect(claimsOf(strong).acr).toBe(ACR_MFA);
     expect((await send('/mfa', strong)).status).toBe(200);
   });

@@ -8,10 +8,9 @@ import { decodeProtectedHeader } from 'jose';
 import { Core } from '../../lib/core/engine.js';
 import { ConfigError } from '../../lib/index.js';
 import { FRAMEWORKS } from '../helpers/frameworks.js';
-import { ALICE, PASSWORD, startApp, startDevIdp, type DevIdp, type TestApp } from '../helpers/harness.js';
-import { JSON_ACCEPT, claimsOf, clientSecretOf, shareClient, nowSeconds, sendWith, sessionRecord, signedInCookies } from '../security/support.js';
-
-const bearer = (app: TestApp, token: string) => sendWith(app, 'GET', '/me', null, { headers: { ...JSON_ACCEPT, Authorization: `Bearer ${token}` } });
+import { ALICE, PASSWORD, startApp, startDevIdp, type DevIdp, type TestApp, clientSecretOf } from '../helpers/harness.js';
+import { claimsOf, shareClient, nowSeconds, signedInCookies, bearerGet } from '../security/support.js';
+import { readSession } from '../helpers/tamper.js';
 
 describe.each(FRAMEWORKS)('bearer token typing on %s', (_name, factory) => {
   let idp: DevIdp;
@@ -24,11 +23,11 @@ describe.each(FRAMEWORKS)('bearer token typing on %s', (_name, factory) => {
     idp = await startDevIdp({ accessTokenTTL: 300 });
     owner = await startApp(idp, factory, {});
     // the audience (the client id) must be known before the app starts: apps on the owner's client
-    const on = { clientId: owner.clientId, clientSecret: clientSecretOf(owner) };
+    const on = { clientId: owner.clientId, clientSecret: clientSecretOf(owner.clientId) };
     byClient = await startApp(idp, factory, { ...on, bearer: { audience: [owner.clientId, idp.issuer] } });
     await shareClient(idp, owner, byClient);
     untyped = await startApp(idp, factory, { ...on, bearer: { audience: [owner.clientId, idp.issuer], typ: false } });
-    ({ accessToken, idToken } = await sessionRecord(await signedInCookies(byClient, ALICE)));
+    ({ accessToken, idToken } = await readSession(await signedInCookies(byClient, ALICE)));
   });
   afterAll(async () => {
     await owner?.close();
@@ -39,22 +38,22 @@ describe.each(FRAMEWORKS)('bearer token typing on %s', (_name, factory) => {
 
   test('the dev provider types its JWT access tokens at+jwt (control: the access token is accepted)', async () => {
     expect(decodeProtectedHeader(accessToken).typ).toBe('at+jwt');
-    const res = await bearer(byClient, accessToken);
+    const res = await bearerGet(byClient, accessToken);
     expect(res.status).toBe(200);
     expect(res.body.user.id).toBe('user_alice');
   });
 
   test('an ID token is refused as a bearer token even when the audience is the client id', async () => {
     expect(claimsOf(idToken).aud).toBe(owner.clientId);
-    const res = await bearer(byClient, idToken);
+    const res = await bearerGet(byClient, idToken);
     expect(res.status).toBe(401);
     expect(res.body).toEqual({ error: 'unauthenticated' });
   });
 
   test('with typ: false an ID token is still refused (it carries a nonce)', async () => {
     expect(claimsOf(idToken).nonce).toBeDefined();
-    expect((await bearer(untyped, idToken)).status).toBe(401);
-    expect((await bearer(untyped, accessToken)).status).toBe(200);
+    expect((await bearerGet(untyped, idToken)).status).toBe(401);
+    expect((await bearerGet(untyped, accessToken)).status).toBe(200);
   });
 
   test('a provider-signed token with a nonce or events claim is refused whatever its typ', async () => {
@@ -62,9 +61,9 @@ describe.each(FRAMEWORKS)('bearer token typing on %s', (_name, factory) => {
     const base = { ...claimsOf(accessToken), iat: t, exp: t + 300 };
     const events = { 'http://schemas.openid.net/event/backchannel-logout': {} };
     for (const app of [byClient, untyped]) {
-      expect((await bearer(app, await idp.signJwt(base, { header: { typ: 'at+jwt' } }))).status).toBe(200);
-      expect((await bearer(app, await idp.signJwt({ ...base, nonce: 'n' }, { header: { typ: 'at+jwt' } }))).status).toBe(401);
-      expect((await bearer(app, await idp.signJwt({ ...base, events }, { header: { typ: 'at+jwt' } }))).status).toBe(401);
+      expect((await bearerGet(app, await idp.signJwt(base, { header: { typ: 'at+jwt' } }))).status).toBe(200);
+      expect((await bearerGet(app, await idp.signJwt({ ...base, nonce: 'n' }, { header: { typ: 'at+jwt' } }))).status).toBe(401);
+      expect((await bearerGet(app, await idp.signJwt({ ...base, events }, { header: { typ: 'at+jwt' } }))).status).toBe(401);
     }
   });
 
@@ -75,12 +74,12 @@ describe.each(FRAMEWORKS)('bearer token typing on %s', (_name, factory) => {
     const jwtTyped = await idp.signJwt(base, { header: { typ: 'JWT' } });
     const logoutTyped = await idp.signJwt(base, { header: { typ: 'logout+jwt' } });
     const applicationTyped = await idp.signJwt(base, { header: { typ: 'application/AT+JWT' } });
-    expect((await bearer(byClient, plain)).status).toBe(401);
-    expect((await bearer(byClient, jwtTyped)).status).toBe(401);
-    expect((await bearer(byClient, logoutTyped)).status).toBe(401);
-    expect((await bearer(byClient, applicationTyped)).status).toBe(200);
-    expect((await bearer(untyped, plain)).status).toBe(200);
-    expect((await bearer(untyped, jwtTyped)).status).toBe(200);
+    expect((await bearerGet(byClient, plain)).status).toBe(401);
+    expect((await bearerGet(byClient, jwtTyped)).status).toBe(401);
+    expect((await bearerGet(byClient, logoutTyped)).status).toBe(401);
+    expect((await bearerGet(byClient, applicationTyped)).status).toBe(200);
+    expect((await bearerGet(untyped, plain)).status).toBe(200);
+    expect((await bearerGet(untyped, jwtTyped)).status).toBe(200);
   });
 });
 

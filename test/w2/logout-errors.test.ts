@@ -4,39 +4,31 @@
  * carries the cause; a provider that cannot be discovered answers 503 (HTML or JSON), retried with
  * back-off; a misconfigured issuer is explained in the log.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterEach, describe, expect, test } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { FRAMEWORKS } from '../helpers/frameworks.js';
-import { ALICE, Jar, PASSWORD, logText, startApp, startDevIdp, type DevIdp, type TestApp } from '../helpers/harness.js';
-import { algorithmConfusion, atProvider, beginLogin, claimsOf, CookieList, HTML_ACCEPT, JSON_ACCEPT, seal, sendWith, transactionName } from '../security/support.js';
+import { ALICE, Jar, PASSWORD, logText, startApp, type TestApp, suiteApps } from '../helpers/harness.js';
+import { algorithmConfusion, atProvider, beginLogin, claimsOf, HTML_ACCEPT, JSON_ACCEPT, transactionName } from '../security/support.js';
+import { seal } from '../helpers/tamper.js';
 
 const SAME_ORIGIN = { 'Sec-Fetch-Site': 'same-origin' };
 const pathOf = (u: URL) => u.pathname + u.search;
 const warnings = (app: TestApp) => app.events.logs.filter((l) => l.level === 'warn' && /callback refused/.test(l.msg ?? ''));
 
 describe.each(FRAMEWORKS)('logout and sign-in errors on %s', (_name, factory) => {
-  let idp: DevIdp;
-  let app: TestApp;
-  beforeAll(async () => {
-    idp = await startDevIdp({ accessTokenTTL: 300 });
-    app = await startApp(idp, factory);
-  });
-  afterEach(() => idp.setFault(null));
-  afterAll(async () => {
-    await app?.close();
-    await idp?.close();
-  });
+  const s = suiteApps(factory, { app: {} });
+  afterEach(() => s.idp.setFault(null));
 
   test('the end-session redirect carries a fresh state (RP-Initiated Logout 1.0 §2)', async () => {
     const states: string[] = [];
     for (let i = 0; i < 2; i++) {
       const jar = new Jar();
-      await app.signIn(jar);
-      const out = await app.send('POST', '/logout', jar, { headers: SAME_ORIGIN });
+      await s.app.signIn(jar);
+      const out = await s.app.send('POST', '/logout', jar, { headers: SAME_ORIGIN });
       expect(out.status).toBe(303);
       const to = new URL(out.headers.location);
       expect(to.pathname).toBe('/session/end');
-      expect(to.searchParams.get('post_logout_redirect_uri')).toBe(`${app.baseURL}/`);
+      expect(to.searchParams.get('post_logout_redirect_uri')).toBe(`${s.app.baseURL}/`);
       const state = to.searchParams.get('state');
       expect(state).toMatch(/^[\w-]{32,}$/);
       states.push(state!);
@@ -46,8 +38,8 @@ describe.each(FRAMEWORKS)('logout and sign-in errors on %s', (_name, factory) =>
 
   test('the logout confirmation page (cross-site GET) cannot be framed', async () => {
     const jar = new Jar();
-    await app.signIn(jar);
-    const res = await app.get('/logout', jar, { 'Sec-Fetch-Site': 'cross-site', ...HTML_ACCEPT });
+    await s.app.signIn(jar);
+    const res = await s.app.get('/logout', jar, { 'Sec-Fetch-Site': 'cross-site', ...HTML_ACCEPT });
     expect(res.status).toBe(200);
     expect(res.text).toMatch(/Sign out\?/);
     expect(res.headers['content-security-policy']).toBe("frame-ancestors 'none'");
@@ -55,38 +47,38 @@ describe.each(FRAMEWORKS)('logout and sign-in errors on %s', (_name, factory) =>
   });
 
   test('access_denied from the provider: "sign-in was cancelled"', async () => {
-    const cookies = new CookieList();
-    const { state } = await beginLogin(app, cookies);
-    const res = await sendWith(app, 'GET', `/callback?error=access_denied&state=${state}`, cookies, { headers: HTML_ACCEPT });
+    const cookies = new Jar();
+    const { state } = await beginLogin(s.app, cookies);
+    const res = await s.app.send('GET', `/callback?error=access_denied&state=${state}`, cookies, { headers: HTML_ACCEPT });
     expect(res.status).toBe(400);
     expect(res.text).toMatch(/Sign-in was cancelled/);
-    expect(warnings(app).at(-1)!.obj).toMatchObject({ reason: 'provider_error', problem: 'cancelled', oauthError: 'access_denied' });
+    expect(warnings(s.app).at(-1)!.obj).toMatchObject({ reason: 'provider_error', problem: 'cancelled', oauthError: 'access_denied' });
   });
 
   test('an expired or foreign sign-in link says so', async () => {
-    const res = await app.get(`/callback?code=abc&state=${randomBytes(16).toString('base64url')}`, undefined, HTML_ACCEPT);
+    const res = await s.app.get(`/callback?code=abc&state=${randomBytes(16).toString('base64url')}`, undefined, HTML_ACCEPT);
     expect(res.status).toBe(400);
     expect(res.text).toMatch(/no longer valid: it expired, was already used, or was opened in another browser/);
   });
 
   test('an ID token that does not verify (HS256): the page says so, the log carries the cause, never the token', async () => {
-    const cookies = new CookieList();
-    const { authorizationUrl } = await beginLogin(app, cookies);
+    const cookies = new Jar();
+    const { authorizationUrl } = await beginLogin(s.app, cookies);
     const cb = await atProvider(authorizationUrl, ALICE);
     let forged = '';
-    idp.setFault({ rewrite: async (body) => ({ ...body, id_token: (forged = await algorithmConfusion(idp, claimsOf(body.id_token))) }) }, ['/token']);
-    const res = await sendWith(app, 'GET', pathOf(cb), cookies, { headers: HTML_ACCEPT });
+    s.idp.setFault({ rewrite: async (body) => ({ ...body, id_token: (forged = await algorithmConfusion(s.idp, claimsOf(body.id_token))) }) }, ['/token']);
+    const res = await s.app.send('GET', pathOf(cb), cookies, { headers: HTML_ACCEPT });
     expect(res.status).toBe(400);
     expect(res.text).toMatch(/could not be verified/);
-    const line = warnings(app).at(-1)!.obj as Record<string, unknown>;
+    const line = warnings(s.app).at(-1)!.obj as Record<string, unknown>;
     expect(line).toMatchObject({ reason: 'exchange_failed', problem: 'token_invalid' });
     expect(String(line.cause)).toMatch(/Error/);
     expect(forged).not.toBe('');
-    expect(logText(app)).not.toContain(forged.split('.')[2]);
+    expect(logText(s.app)).not.toContain(forged.split('.')[2]);
   });
 
   test('the provider refusing the exchange (a wrong client secret): the page says so; the log names clientSecret and clientAuthMethod', async () => {
-    const wrong = await startApp(idp, factory, { clientSecret: 'not-the-registered-secret-0123456789' });
+    const wrong = await startApp(s.idp, factory, { clientSecret: 'not-the-registered-secret-0123456789' });
     try {
       const res = await wrong.signIn(new Jar());
       expect(res.status).toBe(400);
@@ -102,10 +94,10 @@ describe.each(FRAMEWORKS)('logout and sign-in errors on %s', (_name, factory) =>
 
   describe('a provider that cannot be discovered', () => {
     test('/login and /callback: 503, an HTML page for a browser and JSON for an API client; attempts back off', async () => {
-      idp.setFault({ status: 503 }, ['/.well-known/openid-configuration']);
-      const fresh = await startApp(idp, factory, { httpTimeout: 1000 });
+      s.idp.setFault({ status: 503 }, ['/.well-known/openid-configuration']);
+      const fresh = await startApp(s.idp, factory, { httpTimeout: 1000 });
       try {
-        const before = idp.counts.faultedRequests;
+        const before = s.idp.counts.faultedRequests;
         const page = await fresh.get('/login', undefined, HTML_ACCEPT);
         expect(page.status).toBe(503);
         expect(page.headers['content-type']).toMatch(/^text\/html/);
@@ -128,37 +120,37 @@ describe.each(FRAMEWORKS)('logout and sign-in errors on %s', (_name, factory) =>
         const started = Date.now();
         for (let i = 0; i < 20; i++) expect((await fresh.get('/login', undefined, JSON_ACCEPT)).status).toBe(503);
         expect(Date.now() - started).toBeLessThan(1000);
-        expect(idp.counts.faultedRequests - before).toBeLessThanOrEqual(3);
+        expect(s.idp.counts.faultedRequests - before).toBeLessThanOrEqual(3);
         // back: sign-in works again within the back-off
-        idp.setFault(null);
+        s.idp.setFault(null);
         const deadline = Date.now() + 5000;
         let status = 0;
         while (Date.now() < deadline && (status = (await fresh.get('/login')).status) !== 302) await new Promise((r) => setTimeout(r, 100));
         expect(status).toBe(302);
         expect((await fresh.signIn(new Jar())).status).toBe(302);
       } finally {
-        idp.setFault(null);
+        s.idp.setFault(null);
         await fresh.close();
       }
     });
 
     test('an issuer that differs from the discovery document’s: the log names both values and SESSIONKIT_ISSUER', async () => {
-      const other = idp.issuer.replace('127.0.0.1', 'localhost');
-      const wrong = await startApp(idp, factory, { issuer: other });
+      const other = s.idp.issuer.replace('127.0.0.1', 'localhost');
+      const wrong = await startApp(s.idp, factory, { issuer: other });
       try {
         expect((await wrong.get('/login', undefined, JSON_ACCEPT)).status).toBe(503);
         const line = wrong.events.logs.find((l) => l.level === 'error' && /issuer/.test(l.msg ?? ''));
-        expect(line?.msg).toContain(JSON.stringify(idp.issuer));
+        expect(line?.msg).toContain(JSON.stringify(s.idp.issuer));
         expect(line?.msg).toContain(JSON.stringify(other));
         expect(line?.msg).toContain('SESSIONKIT_ISSUER');
       } finally {
         await wrong.close();
       }
-      const withPath = await startApp(idp, factory, { issuer: `${idp.issuer}/tenant` });
+      const withPath = await startApp(s.idp, factory, { issuer: `${s.idp.issuer}/tenant` });
       try {
         expect((await withPath.get('/login', undefined, JSON_ACCEPT)).status).toBe(503);
         const line = withPath.events.logs.find((l) => l.level === 'error' && /discovery document/.test(l.msg ?? ''));
-        expect(line?.msg).toContain(`${idp.issuer}/tenant/.well-known/openid-configuration`);
+        expect(line?.msg).toContain(`${s.idp.issuer}/tenant/.well-known/openid-configuration`);
         expect(line?.msg).toContain('SESSIONKIT_ISSUER');
       } finally {
         await withPath.close();
