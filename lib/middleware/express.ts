@@ -9,7 +9,7 @@ import { Core, coreOf, type Outcome } from '../core/engine.js';
 import { handle, handleCached } from '../handler.js';
 import { NodeSink, type Reply, type RequestView } from '../core/http.js';
 import { UsageError } from '../errors.js';
-import { SessionAuth } from '../core/auth.js';
+import { follow, show } from './express-request.js';
 import { checkStepUpOptions } from '../core/step-up.js';
 import type { Auth } from '../types/session.js';
 import type { Denial, RequireAuthOptions } from '../types/hooks.js';
@@ -25,8 +25,6 @@ declare global {
   }
 }
 
-type WithSession = Request & { session?: unknown };
-
 /** One Express request as the core sees it, and its response's sink: one object, fields read when asked. */
 class ExpressExchange extends NodeSink implements RequestView {
   readonly raw: Request;
@@ -39,7 +37,7 @@ class ExpressExchange extends NodeSink implements RequestView {
   get url(): string { return this.raw.url; }
   /**
    * `req.path` (the pathname of `req.url`, as parseurl reads it) from a single read of `req.url`:
-   * every property read on an Express request costs a lookup miss (see {@link showSession}).
+   * every property read on an Express request costs a lookup miss (see `express-request.ts`).
    * A URL parseurl hands to `url.parse` (not `/…`, or with a space, tab, `#`, …) asks Express.
    */
   get path(): string {
@@ -50,8 +48,7 @@ class ExpressExchange extends NodeSink implements RequestView {
   get body(): unknown { return this.raw.body; }
   get stream(): Request { return this.raw; }
   expose(previous: unknown, next: unknown): void {
-    // Through the accessor `req.session` follows the session by itself; an own value is replaced.
-    if (Object.hasOwn(this.raw, 'session') && (this.raw as WithSession).session === previous) (this.raw as WithSession).session = next;
+    follow(this.raw, previous, next);
   }
 }
 
@@ -66,40 +63,6 @@ export function pathOf(url: string): string | undefined {
   return query < 0 ? url : url.slice(0, query);
 }
 const UNUSUAL_URL = /[\t\n\f\r #\u00a0\ufeff]/;
-
-/**
- * `req.session` as an accessor on the request prototype (installed once per app), reading the
- * record behind `req.auth`. Express gives every request its own prototype-changed shape, so that
- * each property added to `req` costs V8 a new hidden class (about 3 µs, measured) and each read a
- * lookup miss: adding `session` beside `auth` would double the cost. Assigning `req.session`
- * (express-session) still makes an own property, which wins; a prototype that already has a
- * `session` of its own is left alone (false: then `req.session` is set as before).
- */
-function showSession(req: Request): boolean {
-  const proto = Object.getPrototypeOf(req) as object | null;
-  if (proto === sessionProto) return true;
-  if (!proto || proto === Object.prototype) return false;
-  if (!accessorProtos.has(proto)) {
-    if ('session' in proto) return false;
-    Object.defineProperty(proto, 'session', {
-      configurable: true,
-      enumerable: false,
-      get(this: Request) {
-        const auth = this.auth;
-        return auth === undefined ? undefined : SessionAuth.recordOf(auth);
-      },
-      set(this: Request, value: unknown) {
-        Object.defineProperty(this, 'session', { value, writable: true, enumerable: true, configurable: true });
-      },
-    });
-    accessorProtos.add(proto);
-  }
-  sessionProto = proto;
-  return true;
-}
-const accessorProtos = new WeakSet<object>();
-/** The prototype seen last (nearly always the one app's): no set lookup per request. */
-let sessionProto: object | null = null;
 
 const exchangeOf = (req: Request, res: Response) => new ExpressExchange(req, res);
 
@@ -134,9 +97,7 @@ export function authMiddleware(options?: SessionKitOptions<Request, Response>): 
 function finish(core: Core, req: Request, res: Response, next: NextFunction, outcome: Outcome): void {
   if (outcome.denial) return refuse(outcome.denial, outcome.reply, core.cfg.hooks.onDenied, req, res, next);
   if (outcome.reply) return send(res, outcome.reply);
-  // Plain assignments: Object.defineProperty on `req` halves Express's throughput (measured).
-  req.auth = outcome.session.auth;
-  if (!showSession(req) && (req as WithSession).session === undefined) (req as WithSession).session = outcome.session.record;
+  show(req, outcome.session.auth, outcome.session.record); // no property added to req: see express-request.ts
   next();
 }
 

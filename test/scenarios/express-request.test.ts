@@ -33,7 +33,18 @@ function app(options: SessionKitOptions<any>): RequestListener {
     req.session = { mine: 'before' };
     next();
   });
+  // Another middleware that sets req.auth of its own before sessionkit (express-jwt does).
+  outer.use('/theirs', (req: any, _res, next) => {
+    req.auth = { theirs: true };
+    next();
+  });
   outer.use(authMiddleware(options));
+  outer.get('/theirs/auth', (req, res) => res.json({ isAuthenticated: req.auth.isAuthenticated, theirs: (req.auth as any).theirs ?? null }));
+  // A handler that assigns req.auth after sessionkit.
+  outer.get('/assign', (req: any, res) => {
+    req.auth = { mine: true };
+    res.json({ auth: req.auth, own: Object.hasOwn(req, 'auth') });
+  });
   outer.get('/seen', (req, res) => res.json(describeSession(req)));
   outer.get('/owned/seen', (req, res) => res.json(describeSession(req)));
   // An express-session-like middleware after sessionkit: it keeps a session it sees, else makes its own.
@@ -103,6 +114,15 @@ describe('Express: req.session and req.path', () => {
     await first.signIn(jar, ALICE);
     expect((await first.get('/after', jar)).body).toMatchObject({ had: true, kind: 'object', own: false, mine: null });
     // The next request is not touched by what the previous one assigned.
+    expect((await first.get('/seen', jar)).body).toMatchObject({ kind: 'object', own: false });
+  });
+
+  test('a req.auth set before sessionkit is replaced by its own; one assigned after it sticks', async () => {
+    const jar = new Jar();
+    await first.signIn(jar, ALICE);
+    expect((await first.get('/theirs/auth', jar)).body).toEqual({ isAuthenticated: true, theirs: null });
+    expect((await first.get('/assign', jar)).body).toEqual({ auth: { mine: true }, own: true });
+    // and the next request shows sessionkit's again
     expect((await first.get('/seen', jar)).body).toMatchObject({ kind: 'object', own: false });
   });
 
