@@ -3,7 +3,7 @@
 // `fastify-floor` (what any session layer must add: an onRequest hook setting
 // `Cache-Control: private, no-store` and `Vary: Cookie`, a preHandler, the same body) and
 // `fastify-sessionkit`. Listens on 127.0.0.1:0, reports its port over IPC, and answers `cpu`
-// probes with process.cpuUsage().
+// probes with process.cpuUsage() (user + system, µs).
 import http from 'node:http';
 import Fastify from 'fastify';
 
@@ -55,7 +55,10 @@ await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const port = server.address().port;
 server.on('request', await build(`http://127.0.0.1:${port}`));
 process.on('message', (m) => {
-  if (m === 'cpu') process.send({ cpu: process.cpuUsage() });
+  if (m === 'cpu') {
+    const { user, system } = process.cpuUsage();
+    process.send({ cpu: user + system });
+  }
   if (m === 'exit') server.close(() => process.exit(0));
 });
 process.send({ port });

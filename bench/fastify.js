@@ -4,11 +4,10 @@
 // alternating (bench/side-by-side.js); requests/s, latency and the server's CPU time per request. Loopback only.
 //
 //   BENCH_DURATION, BENCH_ROUNDS, BENCH_SMOKE=1   as in bench/run.js
-import { fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { startDevIdp, webClient } from '../examples/dev-idp/index.js';
-import { cpuRatio, sideBySide, summarize } from './side-by-side.js';
+import { startDevIdp } from '../examples/dev-idp/index.js';
+import { cpuRatio, serverStarter, sideBySide, summarize } from './side-by-side.js';
 import { signIn } from './sign-in.js';
 
 const smoke = process.env.BENCH_SMOKE === '1';
@@ -22,27 +21,7 @@ const TARGET = 0.95;
 const failures = [];
 
 const idp = await startDevIdp({ accessTokenTTL: 3600 });
-const children = new Set();
-process.on('exit', () => {
-  for (const child of children) child.kill();
-});
-
-async function startServer(kind) {
-  const clientId = `bench-${kind}-${Math.random().toString(36).slice(2, 8)}`;
-  const config = { issuer: idp.issuer, clientId, clientSecret: `${clientId}-secret`, password: PASSWORD };
-  const child = fork(SERVER, [kind], { env: { ...process.env, BENCH_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  const { port } = await new Promise((resolve, reject) => {
-    child.once('message', resolve);
-    child.once('exit', (code) => reject(new Error(`${kind} exited with ${code}`)));
-  });
-  const base = `http://127.0.0.1:${port}`;
-  await idp.addClient(webClient({ clientId, clientSecret: config.clientSecret, baseURL: base }));
-  const ask = (m) => new Promise((resolve) => (child.once('message', resolve), child.send(m)));
-  return { kind, base, cpu: async () => { const { user, system } = (await ask('cpu')).cpu; return user + system; }, stop: () => new Promise((resolve) => (child.once('exit', resolve), child.send('exit'))) };
-}
-
+const startServer = serverStarter(idp, SERVER, { password: PASSWORD });
 
 const servers = [];
 for (const kind of KINDS) servers.push(await startServer(kind));

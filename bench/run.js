@@ -17,13 +17,13 @@
 //   BENCH_QUICK=1   the side-by-side table only
 //   BENCH_CONNECTIONS  concurrent connections (default 10)
 //   BENCH_SMOKE=1   a short run (1 s, 1 round, 2,000 sessions) that checks that everything works
-import { fork, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { startDevIdp, webClient } from '../examples/dev-idp/index.js';
-import { cpuRatio, sideBySide, summarize } from './side-by-side.js';
+import { startDevIdp } from '../examples/dev-idp/index.js';
+import { cpuRatio, serverStarter, sideBySide, summarize } from './side-by-side.js';
 import { signIn } from './sign-in.js';
 
 const smoke = process.env.BENCH_SMOKE === '1';
@@ -39,43 +39,7 @@ const started = Date.now();
 const failures = [];
 
 const idp = await startDevIdp({ accessTokenTTL: 3600 });
-const children = new Set();
-process.on('exit', () => {
-  for (const child of children) child.kill();
-});
-
-/** Start one server process; register its client at the provider. */
-async function startServer(kind, extra = {}) {
-  const clientId = `bench-${kind}-${Math.random().toString(36).slice(2, 8)}`;
-  const config = { issuer: idp.issuer, clientId, clientSecret: `${clientId}-secret`, password: PASSWORD, ...extra };
-  const child = fork(SERVER, [kind], { env: { ...process.env, BENCH_CONFIG: JSON.stringify(config) }, execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  const { port } = await new Promise((resolve, reject) => {
-    child.once('message', resolve);
-    child.once('exit', (code) => reject(new Error(`${kind} exited with ${code}`)));
-  });
-  const base = `http://127.0.0.1:${port}`;
-  await idp.addClient(webClient({ clientId, clientSecret: config.clientSecret, baseURL: base }));
-  return {
-    kind,
-    base,
-    child,
-    cpu: () => new Promise((resolve) => {
-      child.once('message', (m) => resolve(m.cpu));
-      child.send('cpu');
-    }),
-    rss: () => new Promise((resolve) => {
-      child.once('message', (m) => resolve(m.rss));
-      child.send('rss');
-    }),
-    stop: () => new Promise((resolve) => {
-      child.once('exit', resolve);
-      child.send('exit');
-    }),
-  };
-}
-
+const startServer = serverStarter(idp, SERVER, { password: PASSWORD, execArgv: ['--expose-gc'] });
 
 // ---- 1. throughput, side by side, alternating
 const servers = [];

@@ -4,7 +4,9 @@
 // time per request read from its own process. On a shared machine one measurement can be off by
 // ±20 %; a ratio is therefore taken per round, between the two servers measured next to each
 // other, and the median of those ratios is reported.
+import { fork } from 'node:child_process';
 import autocannon from 'autocannon';
+import { webClient } from '../examples/dev-idp/index.js';
 
 /**
  * Measure every server of `servers` ({ kind, base, cpu() }) `rounds` times for `duration` s at
@@ -64,4 +66,39 @@ export function summarize(samples) {
 export function cpuRatio(samples, a, b) {
   const rounds = samples.get(a).map((x, i) => samples.get(b)[i].cpuPerRequest / x.cpuPerRequest);
   return { median: median(rounds), rounds };
+}
+
+/**
+ * A starter of server processes for `idp`: `start(kind, extra)` forks `script` with the kind and
+ * the provider's settings in BENCH_CONFIG (plus `extra`), waits for its port, registers its client,
+ * and returns { kind, base, child, cpu(), rss(), stop() } (cpu: the process's user + system µs).
+ * Every process is killed when the benchmark exits.
+ */
+export function serverStarter(idp, script, { password, execArgv = [] }) {
+  const children = new Set();
+  process.on('exit', () => {
+    for (const child of children) child.kill();
+  });
+  return async function start(kind, extra = {}) {
+    const clientId = `bench-${kind}-${Math.random().toString(36).slice(2, 8)}`;
+    const config = { issuer: idp.issuer, clientId, clientSecret: `${clientId}-secret`, password, ...extra };
+    const child = fork(script, [kind], { env: { ...process.env, BENCH_CONFIG: JSON.stringify(config) }, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    children.add(child);
+    child.once('exit', () => children.delete(child));
+    const { port } = await new Promise((resolve, reject) => {
+      child.once('message', resolve);
+      child.once('exit', (code) => reject(new Error(`${kind} exited with ${code}`)));
+    });
+    const base = `http://127.0.0.1:${port}`;
+    await idp.addClient(webClient({ clientId, clientSecret: config.clientSecret, baseURL: base }));
+    const ask = (m, field) => new Promise((resolve) => (child.once('message', (answer) => resolve(answer[field])), child.send(m)));
+    return {
+      kind,
+      base,
+      child,
+      cpu: () => ask('cpu', 'cpu'),
+      rss: () => ask('rss', 'rss'),
+      stop: () => new Promise((resolve) => (child.once('exit', resolve), child.send('exit'))),
+    };
+  };
 }
