@@ -7,16 +7,17 @@
  */
 import type { Core, Outcome } from './core/engine.js';
 import { isCrossSite, json, queryOf, type Reply, type RequestView, type ResponseSink } from './core/http.js';
+import { cachedSession } from './core/cached-session.js';
 import { RequestSession } from './core/request-session.js';
 import { ROUTE_HANDLERS, ROUTE_TABLE, type RouteName } from './routes/index.js';
 
 /**
  * {@link handle} without any await, for a request that is not one of the routes and whose session
- * is already known (see `RequestSession.fromCache`); null when `handle` must run.
+ * is already known (see `lib/core/cached-session.ts`); null when `handle` must run.
  */
 export function handleCached(core: Core, request: RequestView, sink: ResponseSink): Outcome | null {
   if (core.routeOf(request.path)) return null;
-  const session = RequestSession.fromCache(core, request, sink);
+  const session = cachedSession(core, request, sink);
   return session ? core.afterLoad(session, request) : null;
 }
 

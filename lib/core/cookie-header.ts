@@ -39,6 +39,25 @@ export function firstValue(header: string, name: string): string | undefined {
 
 /** {@link firstValue}, with where the value stands in `header` (`start`, `end`: before trimming and decoding). */
 export function findValue(header: string, name: string): { value: string; start: number; end: number } | undefined {
+  let start = valueStart(header, name);
+  if (start < 0) return undefined;
+  let end = header.indexOf(';', start);
+  if (end < 0) end = header.length;
+  while (end > start && isBlank(header.charCodeAt(end - 1))) end--;
+  const raw = header.slice(start, end);
+  if (raw.indexOf('%') < 0) return { value: raw, start, end };
+  try {
+    return { value: decodeURIComponent(raw), start, end };
+  } catch {
+    return { value: raw, start, end };
+  }
+}
+
+/**
+ * Where the value of the first `name=…` pair of a Cookie header starts (after any blanks), as
+ * the `cookie` package finds it; -1 when there is none.
+ */
+export function valueStart(header: string, name: string): number {
   for (let at = header.indexOf(name); at >= 0; at = header.indexOf(name, at + 1)) {
     let before = at - 1;
     while (before >= 0 && isBlank(header.charCodeAt(before))) before--;
@@ -46,20 +65,17 @@ export function findValue(header: string, name: string): { value: string; start:
     let eq = at + name.length;
     while (eq < header.length && isBlank(header.charCodeAt(eq))) eq++;
     if (header.charCodeAt(eq) !== 61 /* = */) continue;
-    let end = header.indexOf(';', eq);
-    if (end < 0) end = header.length;
     let start = eq + 1;
-    while (start < end && isBlank(header.charCodeAt(start))) start++;
-    while (end > start && isBlank(header.charCodeAt(end - 1))) end--;
-    const raw = header.slice(start, end);
-    if (raw.indexOf('%') < 0) return { value: raw, start, end };
-    try {
-      return { value: decodeURIComponent(raw), start, end };
-    } catch {
-      return { value: raw, start, end };
-    }
+    while (start < header.length && isBlank(header.charCodeAt(start))) start++;
+    return start;
   }
-  return undefined;
+  return -1;
+}
+
+/** True when a cookie value may end at `end` of `header`: only blanks before the next `;` or the end. */
+export function endsAt(header: string, end: number): boolean {
+  while (end < header.length && isBlank(header.charCodeAt(end))) end++;
+  return end === header.length || header.charCodeAt(end) === 59 /* ; */;
 }
 
 /**
@@ -92,4 +108,52 @@ export function allPairs(header: string): [string, string][] {
     out.push([segment.slice(0, eq).trim(), value]);
   }
   return out;
+}
+
+/** The sealed value of a session as it came in, and every cookie name that carried part of it. */
+export interface IncomingSession {
+  value: string | null;
+  names: readonly string[];
+}
+
+/**
+ * The session's value from `name`, or from the chunks `name.0` … joined, in `header` (the first
+ * of each name, as the `cookie` package reads it): null when there is none, '' when there are
+ * more than `maxChunks` chunks (refused unread); with every name that carried part of it.
+ */
+export function sessionValue(header: string | string[] | undefined, name: string, maxChunks: number): IncomingSession {
+  // A string is searched in place for the session's names only: no object of every cookie.
+  const jar = typeof header === 'string' ? null : parseCookies(header);
+  const valueOf = (key: string) => (jar ? jar[key] : firstValue(header as string, key));
+  const single = valueOf(name);
+  const names: string[] = single === undefined ? [] : [name];
+  let joined = '';
+  for (let i = 0; i < maxChunks + 1; i++) {
+    const part = valueOf(`${name}.${i}`);
+    if (part === undefined) break;
+    names.push(`${name}.${i}`);
+    joined += part;
+  }
+  if (single !== undefined) return { value: single, names };
+  return { value: joined ? (names.length > maxChunks ? '' : joined) : null, names };
+}
+
+/**
+ * Every value other than `first` that `name` carried in `header` when it came more than once:
+ * each duplicate single cookie, and the chunks joined from their last copies (at most four).
+ */
+export function duplicateValues(header: string | string[] | undefined, name: string, first: string, maxChunks: number): string[] {
+  const text = Array.isArray(header) ? header.join('; ') : header;
+  if (!text || !hasDuplicate(text, name)) return [];
+  const singles: string[] = [];
+  const lastChunks: Record<string, string> = {};
+  for (const [key, value] of allPairs(text)) {
+    if (key === name) singles.push(value);
+    else if (key.startsWith(`${name}.`) && /^\d+$/.test(key.slice(name.length + 1))) lastChunks[key] = value;
+  }
+  let joined = '';
+  for (let i = 0; i < maxChunks && lastChunks[`${name}.${i}`] !== undefined; i++) joined += lastChunks[`${name}.${i}`];
+  const out = new Set([...singles, ...(joined ? [joined] : [])]);
+  out.delete(first);
+  return [...out].slice(0, 4);
 }

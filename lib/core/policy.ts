@@ -34,6 +34,19 @@ export function timing(record: SessionRecord, { absoluteTimeout, idleTimeout }: 
   return idleTimeout && at - lastSeen >= Math.max(1, Math.floor(idleTimeout / 10)) ? 'touch' : 'live';
 }
 
+/**
+ * The first second (Unix s, an integer or Infinity) at which `record` is due for refresh or is
+ * no longer `live` (to be touched or timed out): before it, {@link needsRefresh} is false and
+ * {@link timing} is `live`. One number for the cached path to compare the clock with.
+ */
+export function freshUntil(record: SessionRecord, buffer: number, { absoluteTimeout, idleTimeout }: Timeouts): number {
+  let until = record.expiresAt - buffer; // needsRefresh ⇔ at ≥ expiresAt − buffer
+  if (absoluteTimeout) until = Math.min(until, record.createdAt + absoluteTimeout);
+  // 'touch' comes no later than the idle timeout: at most every tenth of it.
+  if (idleTimeout) until = Math.min(until, (record.touchedAt ?? record.createdAt) + Math.max(1, Math.floor(idleTimeout / 10)));
+  return Math.ceil(until); // `at` is whole seconds: at < until ⇔ at < ⌈until⌉
+}
+
 /** True when an end recorded at `endedAt` (undefined: none) applies to `record` (it began before). */
 export function isEnded(record: SessionRecord, endedAt: number | undefined): boolean {
   return endedAt !== undefined && endedAt >= record.createdAt;

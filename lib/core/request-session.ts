@@ -17,7 +17,7 @@ import { persist, sessionOf } from './persistence.js';
 import { endKeys, isEnded, needsRefresh, now, timing } from './policy.js';
 import { refreshDue, refreshNow, signOut, switchOrganization } from './session-actions.js';
 import { endSession } from './sign-out.js';
-import type { CookiePayload, IncomingSession } from './session-cookie.js';
+import type { CookiePayload } from './session-cookie.js';
 import type { AuthFields } from './view.js';
 import { verifiedFields } from './verified-view.js';
 
@@ -25,6 +25,8 @@ import { verifiedFields } from './verified-view.js';
 export function contextOf(auth: unknown): CoreContext | null {
   return SessionAuth.contextOf(auth);
 }
+
+const EMPTY: readonly string[] = Object.freeze([]);
 
 /** The session of one request. Create with {@link RequestSession.load}. */
 export class RequestSession {
@@ -39,13 +41,13 @@ export class RequestSession {
   readonly auth: SessionAuth & Auth;
   #private = false;
 
-  private constructor(core: CoreContext, request: RequestView, sink: ResponseSink, incoming: IncomingSession, fields?: Readonly<AuthFields>) {
+  private constructor(core: CoreContext, request: RequestView, sink: ResponseSink, incoming: string | null, names: readonly string[], fields?: Readonly<AuthFields>) {
     this.core = core;
     this.request = request;
     this.sink = sink;
-    this.#names = incoming.names;
+    this.#names = names;
     this.auth = new SessionAuth(this, fields) as SessionAuth & Auth;
-    this.#incoming = incoming.value;
+    this.#incoming = incoming;
   }
 
   #incoming: string | null;
@@ -55,7 +57,8 @@ export class RequestSession {
 
   /** A session for a request whose incoming cookie is not read (sign-in writes over it). */
   static create(core: CoreContext, request: RequestView, sink: ResponseSink): RequestSession {
-    return new RequestSession(core, request, sink, core.cookies.read(request.headers.cookie));
+    const { value, names } = core.cookies.read(request.headers.cookie);
+    return new RequestSession(core, request, sink, value, names);
   }
 
   /**
@@ -63,39 +66,25 @@ export class RequestSession {
    * session. Never throws for bad input.
    */
   static async load(core: CoreContext, request: RequestView, sink: ResponseSink, refresh = true): Promise<RequestSession> {
-    const session = new RequestSession(core, request, sink, core.cookies.read(request.headers.cookie));
+    const { value, names } = core.cookies.read(request.headers.cookie);
+    const session = new RequestSession(core, request, sink, value, names);
     await session.#load(refresh);
     return session;
   }
 
+  /** A request without a session cookie (the cached path, `lib/core/cached-session.ts`). */
+  static signedOut(core: CoreContext, request: RequestView, sink: ResponseSink): RequestSession {
+    return new RequestSession(core, request, sink, null, EMPTY);
+  }
+
   /**
-   * The session without any await, when everything it needs is already known: no cookie (and no
-   * bearer token to check), or a cookie whose record and view are cached, not due for refresh,
-   * not ended. Null when the full {@link load} must run. This is the path of nearly every request.
+   * A request showing `record` (the cached path, `lib/core/cached-session.ts`): `fields` is its
+   * verified view, `value` and `names` the cookie that carries it. Nothing can have been sent
+   * yet: the two cache headers are set without asking the response.
    */
-  static fromCache(core: CoreContext, request: RequestView, sink: ResponseSink): RequestSession | null {
-    const incoming = core.cookies.read(request.headers.cookie);
-    const value = incoming.value;
-    if (value === null) {
-      return incoming.names.length || (core.bearer && request.headers.authorization) ? null : new RequestSession(core, request, sink, incoming);
-    }
-    const nowMs = Date.now(); // one clock read for the whole decision
-    const payload = core.cookies.cached(value, nowMs);
-    const record = payload && sessionOf(core.cfg, payload);
-    // A store or coordinator that answers with a promise (Redis) takes the full path.
-    if (record instanceof Promise) {
-      record.catch(() => undefined); // the full path reads it again, and handles a failure
-      return null;
-    }
-    if (!record) return null;
-    const fields = core.views.get(record);
-    const at = Math.floor(nowMs / 1000);
-    if (!fields || needsRefresh(record, core.cfg.refreshBuffer, at) || timing(record, core.cfg.session, at) !== 'live') return null;
-    if (core.cfg.coordinator.endedAt(endKeys(record)) !== undefined) return null;
-    // The Auth object is built whole, signed in (see SessionAuth's constructor).
-    const session = new RequestSession(core, request, sink, incoming, fields);
+  static signedIn(core: CoreContext, request: RequestView, sink: ResponseSink, value: string, names: readonly string[], record: SessionRecord, fields: Readonly<AuthFields>): RequestSession {
+    const session = new RequestSession(core, request, sink, value, names, fields); // the Auth built whole, signed in
     session.record = record;
-    // Nothing can have been sent yet: the two headers without asking the response.
     session.#private = true;
     sink.set('Cache-Control', 'private, no-store');
     sink.append('Vary', 'Cookie');

@@ -5,13 +5,15 @@
  * @packageDocumentation
  */
 import { serialize, type SerializeOptions } from 'cookie';
-import { allPairs, findValue, firstValue, hasDuplicate, occursOutside, parseCookies, type CookieJar } from './cookie-header.js';
+import { duplicateValues, endsAt, findValue, occursOutside, sessionValue, valueStart, type IncomingSession } from './cookie-header.js';
 import { isSessionRecord, isSessionRef, type CookiePayload } from './record-shape.js';
 import { TtlCache } from './ttl-cache.js';
 
-export { firstValue, parseCookies, type CookieJar } from './cookie-header.js';
+export { firstValue, parseCookies, type CookieJar, type IncomingSession } from './cookie-header.js';
 import { sealData, unsealData } from 'iron-session';
 import type { ResolvedConfig } from '../config.js';
+import type { SessionRecord } from '../types/session.js';
+import type { AuthFields } from './view.js';
 import { SessionTooLargeError } from '../errors.js';
 
 /** Browsers keep at most 4096 bytes per cookie (name, value and attributes). */
@@ -28,16 +30,34 @@ export const MAX_WRITTEN_CHUNKS = 2;
 /** Exactly what `sealData` produces (iron `Fe26.2`, iron-session format 2); anything else is refused unread. */
 export const SEAL = /^Fe26\.2\*\d{1,10}\*[0-9a-f]{64}\*[\w-]{22}\*[\w-]+\*\d*\*[0-9a-f]{64}\*[\w-]{43}~2$/;
 
-/** How much of a seal's end (its HMAC, then `~2`) keys the cache of unsealed records. */
-const MAC_TAIL = 45;
+/**
+ * How much of a seal's start keys the cache of unsealed records: `Fe26.2**`, the password id and
+ * the seal's own random 256-bit salt (64 hex digits), so that a Cookie header is looked up
+ * without scanning its value first.
+ */
+const KEY_LENGTH = 90;
 
 export type { CookiePayload, SessionRef } from './record-shape.js';
 
-/** The sealed value of a session as it came in, and every cookie name that carried part of it. */
-export interface IncomingSession {
-  value: string | null;
-  names: readonly string[];
+/**
+ * A cookie value unsealed before, as the cache keeps it; `hot` is what the cached path
+ * (`lib/core/cached-session.ts`) learned of its record on the first request that took it.
+ */
+export interface Unsealed {
+  readonly value: string;
+  readonly payload: CookiePayload;
+  hot: HotSession | undefined;
 }
+
+/** One record as the cached path sees it: its view, its end keys, and until when it needs nothing done. */
+export interface HotSession {
+  readonly record: SessionRecord;
+  readonly fields: Readonly<AuthFields>;
+  readonly endKeys: readonly string[];
+  /** Epoch ms before which the record is neither due for refresh nor past `live` (`freshUntil`). */
+  readonly untilMs: number;
+}
+
 
 /** Reads and writes sessionkit's cookies; unseals are cached by exact cookie value. */
 export class SessionCookies {
@@ -49,10 +69,11 @@ export class SessionCookies {
   /** What every chunk's name starts with (`name.`). */
   readonly #chunkPrefix: string;
   /**
-   * Unsealed records by the seal's MAC (its last characters), each with the full value it came
-   * from: hashing a 4 KB string for a Map lookup costs ~6 µs, comparing two costs nanoseconds.
+   * Unsealed records by the seal's start (see `KEY_LENGTH`), each with the full value it came
+   * from, which a hit must equal: hashing a 4 KB string for a Map lookup costs ~6 µs, comparing
+   * two costs nanoseconds.
    */
-  readonly #unsealed = new TtlCache<string, { value: string; record: CookiePayload }>(5_000);
+  readonly #unsealed = new TtlCache<string, Unsealed>(5_000);
   readonly #password: Record<string, string>;
 
   constructor(cfg: ResolvedConfig) {
@@ -76,65 +97,21 @@ export class SessionCookies {
    * header (the first of each name, as the `cookie` package reads it; see {@link alternatives}).
    */
   read(header: string | string[] | undefined): IncomingSession {
-    if (typeof header !== 'string') return this.#read(parseCookies(header));
-    // The session's names only, found in place: no object of every cookie, no copy of the others.
-    const name = this.#cfg.cookie.name;
-    const single = findValue(header, name);
-    // The usual case, a single cookie and no chunk names beside it, without scanning its value again.
-    if (single && !occursOutside(header, this.#chunkPrefix, single.start, single.end)) return { value: single.value, names: this.#single };
-    const value = single?.value;
-    const names: string[] = value === undefined ? [] : [name];
-    let joined = '';
-    for (let i = 0; i < MAX_CHUNKS + 1; i++) {
-      const part = firstValue(header, `${name}.${i}`);
-      if (part === undefined) break;
-      names.push(`${name}.${i}`);
-      joined += part;
+    if (typeof header === 'string') {
+      // The usual case, a single cookie and no chunk names beside it, without scanning its value again.
+      const single = findValue(header, this.#single[0]!);
+      if (single && !occursOutside(header, this.#chunkPrefix, single.start, single.end)) return { value: single.value, names: this.#single };
     }
-    if (value !== undefined) return { value, names };
-    return { value: joined ? (names.length > MAX_CHUNKS ? '' : joined) : null, names };
+    return sessionValue(header, this.#single[0]!, MAX_CHUNKS);
   }
 
   /**
    * Every other value the session's names carried in `header` when they came more than once (a
-   * cookie tossed from a sibling subdomain or path: browsers send both): each duplicate single
-   * cookie, and the chunks joined from their last copies. Looked for only once `first` failed to
-   * unseal — scanning every header for duplicates would cost the cached path microseconds.
+   * cookie tossed from a sibling subdomain or path: browsers send both). Looked for only once
+   * `first` failed to unseal — scanning every header for duplicates would cost the cached path.
    */
   alternatives(header: string | string[] | undefined, first: string): string[] {
-    const text = Array.isArray(header) ? header.join('; ') : header;
-    if (!text || !hasDuplicate(text, this.#cfg.cookie.name)) return [];
-    const name = this.#cfg.cookie.name;
-    const singles: string[] = [];
-    const lastChunks: Record<string, string> = {};
-    for (const [key, value] of allPairs(text)) {
-      if (key === name) singles.push(value);
-      else if (key.startsWith(`${name}.`) && /^\d+$/.test(key.slice(name.length + 1))) lastChunks[key] = value;
-    }
-    let joined = '';
-    for (let i = 0; i < MAX_CHUNKS && lastChunks[`${name}.${i}`] !== undefined; i++) joined += lastChunks[`${name}.${i}`];
-    const out = new Set([...singles, ...(joined ? [joined] : [])]);
-    out.delete(first);
-    return [...out].slice(0, 4);
-  }
-
-  #read(jar: CookieJar): IncomingSession {
-    const name = this.#cfg.cookie.name;
-    const names: string[] = [];
-    let value: string | null = null;
-    if (jar[name] !== undefined) {
-      names.push(name);
-      value = jar[name]!;
-    }
-    let joined = '';
-    for (let i = 0; i < MAX_CHUNKS + 1; i++) {
-      const part = jar[`${name}.${i}`];
-      if (part === undefined) break;
-      names.push(`${name}.${i}`);
-      joined += part;
-    }
-    if (value === null && joined) value = names.length > MAX_CHUNKS ? '' : joined;
-    return { value, names };
+    return duplicateValues(header, this.#single[0]!, first, MAX_CHUNKS);
   }
 
   /**
@@ -152,17 +129,38 @@ export class SessionCookies {
     return null;
   }
 
-  /** The record of a cookie value unsealed before, without any work; undefined otherwise. */
-  cached(value: string, nowMs = Date.now()): CookiePayload | undefined {
-    const hit = this.#unsealed.get(value.slice(-MAC_TAIL), nowMs);
-    return hit && hit.value === value ? hit.record : undefined;
+  /** The cache entry of a cookie value unsealed before, without any work; undefined otherwise. */
+  cached(value: string, nowMs = Date.now()): Unsealed | undefined {
+    const hit = this.#unsealed.get(value.slice(0, KEY_LENGTH), nowMs);
+    return hit !== undefined && hit.value === value ? hit : undefined;
+  }
+
+  /**
+   * The cache entry of the request's session when `header` carries it the usual way (one cookie,
+   * no chunk name beside it) and it was unsealed before; null when `header` names no session
+   * cookie at all; undefined for anything else ({@link read} then decides).
+   */
+  lookup(header: string | string[] | undefined, nowMs: number): Unsealed | null | undefined {
+    if (typeof header !== 'string') return header === undefined ? null : undefined;
+    const start = valueStart(header, this.#single[0]!);
+    if (start < 0) return header.indexOf(this.#chunkPrefix) < 0 ? null : undefined;
+    // Found by the key in place, then compared in place: the value is neither scanned nor copied.
+    const hit = this.#unsealed.get(header.slice(start, start + KEY_LENGTH), nowMs);
+    if (hit === undefined || !header.startsWith(hit.value, start)) return undefined;
+    const end = start + hit.value.length;
+    return endsAt(header, end) && !occursOutside(header, this.#chunkPrefix, start, end) ? hit : undefined;
+  }
+
+  /** The names of a session in a single cookie (shared, frozen). */
+  get single(): readonly string[] {
+    return this.#single;
   }
 
   /** Unseal a session; null for anything that is not a current, well-formed session of ours. */
   async unseal(value: string): Promise<CookiePayload | null> {
     if (!value || value.length > COOKIE_LIMIT * MAX_CHUNKS) return null;
     const hit = this.cached(value);
-    if (hit) return hit;
+    if (hit) return hit.payload;
     if (!SEAL.test(value)) return null;
     let data: unknown;
     try {
@@ -211,7 +209,7 @@ export class SessionCookies {
   /** Cache an unsealed payload: never past the seal's own expiry nor the access token's. */
   #remember(value: string, record: CookiePayload, sealExpiresAtMs: number): void {
     const ttl = Math.min(sealExpiresAtMs, 'ref' in record ? Infinity : record.expiresAt * 1000) - Date.now();
-    this.#unsealed.set(value.slice(-MAC_TAIL), { value, record }, ttl);
+    this.#unsealed.set(value.slice(0, KEY_LENGTH), { value, payload: record, hot: undefined }, ttl);
   }
 
   /** Seal any data with the cookie password (for what a shared coordinator or store keeps). */
