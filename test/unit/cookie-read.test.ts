@@ -63,3 +63,47 @@ describe('SessionCookies.read (the session value and the names that carry it)', 
     );
   });
 });
+
+describe('SessionCookies.lookup (the cached path finds the cookie in place)', () => {
+  it('finds a cached cookie exactly when read() would find that one cookie alone; null exactly when there is none', async () => {
+    const { SessionCookies } = await import('../../lib/core/session-cookie.js');
+    const { resolveConfig } = await import('../../lib/config.js');
+    const cookies = new SessionCookies(resolveConfig({ issuer: 'https://idp.example', clientId: 'c', baseURL: 'https://app.example', cookie: { password: 'p'.repeat(32) } }, {}));
+    const record = { v: 1, id: 'abc', user: { id: 'u' }, accessToken: 'at', expiresAt: Math.floor(Date.now() / 1000) + 3600, createdAt: Math.floor(Date.now() / 1000) } as any;
+    const { headers } = await cookies.write(record, []);
+    const sealed = headers[0]!.split(';')[0]!.slice('sessionkit='.length);
+    const other = (await cookies.write({ ...record, id: 'def' }, [])).headers[0]!.split(';')[0]!.slice('sessionkit='.length);
+    const now = Date.now();
+    expect(cookies.lookup(`sessionkit=${sealed}`, now)?.value).toBe(sealed);
+    const variants = [
+      sealed,
+      other,
+      `${sealed.slice(0, -1)}x`, // the same key (the seal's start), another value
+      `${sealed}x`,
+      sealed.slice(0, 100),
+      `%46${sealed.slice(1)}`, // decodes to the sealed value: read() finds it, lookup leaves it to read()
+      '',
+    ];
+    const pieces = ['sessionkit=', 'sessionkit =', 'sessionkit.0=', 'sessionkit.1=', 'x=1', '; ', ';', ' ', '\t', 'a', 'my_sessionkit=', ...variants];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 10 }), (parts) => {
+        const header = parts.join('');
+        const found = cookies.lookup(header, now);
+        const read = cookies.read(header);
+        const alone = read.names.length === 1 && read.names[0] === 'sessionkit' && read.value !== null;
+        if (found === null) expect(read).toEqual({ value: null, names: [] });
+        else if (found) {
+          expect(alone).toBe(true);
+          expect(found.value).toBe(read.value);
+          expect(found).toBe(cookies.cached(read.value!, now));
+        } else if (alone && cookies.cached(read.value!, now)) {
+          // Left to read() with a cached seal alone: only when it was written encoded, or a chunk name stands beside it.
+          expect(header.includes('%') || header.split(read.value!).join('').includes('sessionkit.')).toBe(true);
+        }
+      }),
+      { numRuns: 20_000 },
+    );
+    expect(cookies.lookup(undefined, now)).toBeNull();
+    expect(cookies.lookup([`sessionkit=${sealed}`], now)).toBeUndefined(); // a list of headers: read() decides
+  });
+});

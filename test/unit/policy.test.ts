@@ -68,3 +68,28 @@ describe('needsReauthentication', () => {
     expect(needsReauthentication(undefined)).toBe(false);
   });
 });
+
+describe('freshUntil', () => {
+  test('before it, never due for refresh and always live; from it on, one of the two is not so', async () => {
+    const { freshUntil } = await import('../../lib/core/policy.js');
+    const fc = (await import('fast-check')).default;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -5000, max: 5000 }), // expiresAt − T
+        fc.integer({ min: -5000, max: 0 }), // createdAt − T
+        fc.option(fc.integer({ min: 0, max: 3000 }), { nil: undefined }), // touchedAt − createdAt
+        fc.constantFrom(0, 1, 59.5, 60, 300),
+        fc.constantFrom(0, 1, 9, 10, 600, 3600),
+        fc.constantFrom(0, 1, 7, 1800, 86400),
+        fc.integer({ min: -6000, max: 6000 }), // at − T
+        (expires, created, touched, buffer, idleTimeout, absoluteTimeout, at) => {
+          const r = record({ expiresAt: T + expires, createdAt: T + created, touchedAt: touched === undefined ? undefined : T + created + touched });
+          const timeouts = { idleTimeout, absoluteTimeout };
+          const fresh = !needsRefresh(r, buffer, T + at) && timing(r, timeouts, T + at) === 'live';
+          expect(T + at < freshUntil(r, buffer, timeouts)).toBe(fresh);
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+  });
+});
