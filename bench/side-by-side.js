@@ -69,12 +69,25 @@ export function cpuRatio(samples, a, b) {
 }
 
 /**
+ * V8 flags of every server under measurement. `--no-memory-reducer`: in the rotation each server
+ * idles about 20 s while the others are measured, long enough for V8's memory reducer to shrink
+ * its heap; the collections that regrow it then land in the next measurement, and cost in
+ * proportion to the live heap (sessionkit's process holds 15 MB, openid-client, jose and Node's
+ * fetch included; a floor app 7 MB). Measured: sessionkit on Koa at 0.72 of the floor with the
+ * reducer, 0.92 without, the floors themselves unchanged. A server under steady load never meets
+ * the reducer (it acts only on a heap that stopped allocating), so the figures are the steady
+ * state's; a second of unmeasured load before each measurement did not undo it.
+ */
+export const STEADY = ['--no-memory-reducer'];
+
+/**
  * A starter of server processes for `idp`: `start(kind, extra)` forks `script` with the kind and
  * the provider's settings in BENCH_CONFIG (plus `extra`), waits for its port, registers its client,
  * and returns { kind, base, child, cpu(), rss(), stop() } (cpu: the process's user + system µs).
  * Every process is killed when the benchmark exits.
  */
 export function serverStarter(idp, script, { password, execArgv = [] }) {
+  execArgv = [...STEADY, ...execArgv];
   const children = new Set();
   process.on('exit', () => {
     for (const child of children) child.kill();

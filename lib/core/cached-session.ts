@@ -3,7 +3,8 @@
  * already known — no cookie (and no bearer token to check), or a cookie unsealed before whose
  * record is not due for refresh, not past `live`, not ended. This is the path of nearly every
  * request; after a cookie's first visit its cache entry holds all it reads (`hot`: the view, the
- * end keys, one deadline), so one clock read and one lookup decide.
+ * end keys, one deadline): one clock read, the cache entry (and the store's record, for a
+ * session kept in one) and the coordinator's list of ended sessions decide.
  *
  * @packageDocumentation
  */
@@ -38,7 +39,13 @@ export function cachedSession(core: CoreContext, request: RequestView, sink: Res
   }
   if (!record) return null;
   const hot = entry.hot?.record === record ? entry.hot : (entry.hot = hotOf(core, record));
-  if (hot === undefined || nowMs >= hot.untilMs || core.cfg.coordinator.endedAt(hot.endKeys) !== undefined) return null;
+  if (hot === undefined || nowMs >= hot.untilMs) return null;
+  const ended = core.cfg.coordinator.endedAt(hot.endKeys);
+  if (ended !== undefined) {
+    // Ended, or a coordinator that answers with a promise: the full path reads it again.
+    if (ended instanceof Promise) ended.catch(() => undefined);
+    return null;
+  }
   return RequestSession.signedIn(core, request, sink, entry.value, names, record, hot.fields);
 }
 

@@ -42,8 +42,10 @@ export function timing(record: SessionRecord, { absoluteTimeout, idleTimeout }: 
 export function freshUntil(record: SessionRecord, buffer: number, { absoluteTimeout, idleTimeout }: Timeouts): number {
   let until = record.expiresAt - buffer; // needsRefresh ⇔ at ≥ expiresAt − buffer
   if (absoluteTimeout) until = Math.min(until, record.createdAt + absoluteTimeout);
-  // 'touch' comes no later than the idle timeout: at most every tenth of it.
-  if (idleTimeout) until = Math.min(until, (record.touchedAt ?? record.createdAt) + Math.max(1, Math.floor(idleTimeout / 10)));
+  if (idleTimeout) {
+    const lastSeen = record.touchedAt ?? record.createdAt;
+    until = Math.min(until, lastSeen + idleTimeout, lastSeen + Math.max(1, Math.floor(idleTimeout / 10))); // expired, or to be touched
+  }
   return Math.ceil(until); // `at` is whole seconds: at < until ⇔ at < ⌈until⌉
 }
 

@@ -31,9 +31,9 @@ export const MAX_WRITTEN_CHUNKS = 2;
 export const SEAL = /^Fe26\.2\*\d{1,10}\*[0-9a-f]{64}\*[\w-]{22}\*[\w-]+\*\d*\*[0-9a-f]{64}\*[\w-]{43}~2$/;
 
 /**
- * How much of a seal's start keys the cache of unsealed records: `Fe26.2**`, the password id and
- * the seal's own random 256-bit salt (64 hex digits), so that a Cookie header is looked up
- * without scanning its value first.
+ * How much of a seal's start keys the cache of unsealed records: `Fe26.2*`, the password id, the
+ * seal's own random 256-bit salt (64 hex digits) and the start of its IV, so that a Cookie header
+ * is looked up before its value's end is even found (a hit must still equal the whole value).
  */
 const KEY_LENGTH = 90;
 
@@ -57,7 +57,6 @@ export interface HotSession {
   /** Epoch ms before which the record is neither due for refresh nor past `live` (`freshUntil`). */
   readonly untilMs: number;
 }
-
 
 /** Reads and writes sessionkit's cookies; unseals are cached by exact cookie value. */
 export class SessionCookies {
@@ -144,7 +143,7 @@ export class SessionCookies {
     if (typeof header !== 'string') return header === undefined ? null : undefined;
     const start = valueStart(header, this.#single[0]!);
     if (start < 0) return header.indexOf(this.#chunkPrefix) < 0 ? null : undefined;
-    // Found by the key in place, then compared in place: the value is neither scanned nor copied.
+    // Found by the key in place, then compared in place: the value is neither parsed, decoded nor copied.
     const hit = this.#unsealed.get(header.slice(start, start + KEY_LENGTH), nowMs);
     if (hit === undefined) return undefined;
     const end = start + hit.value.length;

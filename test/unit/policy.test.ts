@@ -76,10 +76,10 @@ describe('freshUntil', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: -5000, max: 5000 }), // expiresAt − T
-        fc.integer({ min: -5000, max: 0 }), // createdAt − T
-        fc.option(fc.integer({ min: 0, max: 3000 }), { nil: undefined }), // touchedAt − createdAt
+        fc.oneof(fc.integer({ min: -5000, max: 0 }), fc.constantFrom(-0.5, -10.25)), // createdAt − T (whole seconds when sessionkit writes it)
+        fc.option(fc.oneof(fc.integer({ min: 0, max: 3000 }), fc.constantFrom(0.5, 7.75)), { nil: undefined }), // touchedAt − createdAt
         fc.constantFrom(0, 1, 59.5, 60, 300),
-        fc.constantFrom(0, 1, 9, 10, 600, 3600),
+        fc.constantFrom(0, 0.5, 1, 9, 10, 15.5, 600, 3600),
         fc.constantFrom(0, 1, 7, 1800, 86400),
         fc.integer({ min: -6000, max: 6000 }), // at − T
         (expires, created, touched, buffer, idleTimeout, absoluteTimeout, at) => {
