@@ -12,7 +12,7 @@ import { signIn } from './sign-in.js';
 
 const smoke = process.env.BENCH_SMOKE === '1';
 const DURATION = Number(process.env.BENCH_DURATION ?? (smoke ? 1 : 3));
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (smoke ? 1 : 6));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (smoke ? 1 : 10));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const PASSWORD = 'benchmark-cookie-password-0123456789-abcdefghij';
 const SERVER = fileURLToPath(new URL('./fastify-servers.js', import.meta.url));

@@ -7,12 +7,16 @@
 // each mode, the cross-instance storm). Loopback only; bounded in time.
 //
 //   BENCH_DURATION  seconds per measurement (default 3)
-//   BENCH_ROUNDS    rounds over all servers (default 6; forward and backward in turn)
+//   BENCH_ROUNDS    rounds over all servers (default 10; forward and backward in turn: one
+//                   round's ratio can be off by ±20 % on a shared 2-core machine, and the medians
+//                   of 6 rounds of two consecutive runs differed by up to 0.14)
 //   BENCH_SESSIONS  distinct sessions for the memory scenario (default 100000)
 // Each server's CPU time (user + system, from its own process) is read before and after each
 // measurement: CPU µs per request is the steadier figure on a shared machine, and the ratios are
 // taken on it (floor µs / sessionkit µs) per round, between servers measured back to back, and
-// their median reported (bench/side-by-side.js); requests/s beside them.
+// their median reported (bench/side-by-side.js); requests/s beside them. Every server runs with
+// V8's memory reducer off, so that a heap shrunk while idle between rounds is not regrown inside
+// a measurement (bench/side-by-side.js `STEADY` says why and what it changed).
 //
 //   BENCH_QUICK=1   the side-by-side table only
 //   BENCH_CONNECTIONS  concurrent connections (default 10)
@@ -28,7 +32,7 @@ import { signIn } from './sign-in.js';
 
 const smoke = process.env.BENCH_SMOKE === '1';
 const DURATION = Number(process.env.BENCH_DURATION ?? (smoke ? 1 : 3));
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (smoke ? 1 : 6));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (smoke ? 1 : 10));
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? (smoke ? 2_000 : 100_000));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const PASSWORD = 'benchmark-cookie-password-0123456789-abcdefghij';

@@ -126,7 +126,9 @@ describe.each([['cookie + redisCoordinator', 'cookie'], ['redisStore', 'store']]
    * cookie, or in Redis (and the instances' caches told, as a write by an instance would).
    */
   async function expireSoon(jar: Jar): Promise<void> {
-    const expiresAt = Math.floor(Date.now() / 1000) + 10;
+    // Due for refresh, yet 40 s from expiry: a suite slowed by a full run (a process spawned, a
+    // lock left by a killed instance) must not see the token expire before the refresh is done.
+    const expiresAt = Math.floor(Date.now() / 1000) + 40;
     if (mode === 'cookie') return writeSession(jar, { ...(await readSession(jar)), expiresAt });
     const { ref } = (await readSession(jar)) as { ref: string };
     const key = `multi:{s:${ref}}`;
