@@ -34,22 +34,17 @@ export function hasDuplicate(header: string, name: string): boolean {
  * `%` is URI-decoded when it decodes); undefined when there is none.
  */
 export function firstValue(header: string, name: string): string | undefined {
-  return findValue(header, name)?.value;
-}
-
-/** {@link firstValue}, with where the value stands in `header` (`start`, `end`: before trimming and decoding). */
-export function findValue(header: string, name: string): { value: string; start: number; end: number } | undefined {
-  let start = valueStart(header, name);
+  const start = valueStart(header, name);
   if (start < 0) return undefined;
   let end = header.indexOf(';', start);
   if (end < 0) end = header.length;
   while (end > start && isBlank(header.charCodeAt(end - 1))) end--;
   const raw = header.slice(start, end);
-  if (raw.indexOf('%') < 0) return { value: raw, start, end };
+  if (raw.indexOf('%') < 0) return raw;
   try {
-    return { value: decodeURIComponent(raw), start, end };
+    return decodeURIComponent(raw);
   } catch {
-    return { value: raw, start, end };
+    return raw;
   }
 }
 

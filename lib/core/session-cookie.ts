@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { serialize, type SerializeOptions } from 'cookie';
-import { duplicateValues, endsAt, findValue, occursOutside, sessionValue, valueStart, type IncomingSession } from './cookie-header.js';
+import { duplicateValues, endsAt, occursOutside, sessionValue, valueStart, type IncomingSession } from './cookie-header.js';
 import { isSessionRecord, isSessionRef, type CookiePayload } from './record-shape.js';
 import { TtlCache } from './ttl-cache.js';
 
@@ -63,6 +63,8 @@ export class SessionCookies {
   readonly #cfg: ResolvedConfig;
   readonly #attrs: SerializeOptions;
   readonly #chunkSize: number;
+  /** The session cookie's name (`cookie.name`). */
+  readonly #name: string;
   /** The names of a session in a single cookie (shared: a request's names are replaced, never changed). */
   readonly #single: readonly string[];
   /** What every chunk's name starts with (`name.`). */
@@ -80,6 +82,7 @@ export class SessionCookies {
     const c = cfg.cookie;
     this.#attrs = { httpOnly: true, sameSite: c.sameSite, path: c.path, domain: c.domain, secure: c.secure };
     this.#password = { ...c.passwords };
+    this.#name = c.name;
     this.#single = Object.freeze([c.name]);
     this.#chunkPrefix = `${c.name}.`;
     const overhead = serialize(`${c.name}.${MAX_CHUNKS - 1}`, '', { ...this.#attrs, maxAge: c.maxAge }).length;
@@ -88,7 +91,7 @@ export class SessionCookies {
 
   /** The cookie name of the session (chunks are `name.0`, `name.1`, …). */
   get name(): string {
-    return this.#cfg.cookie.name;
+    return this.#name;
   }
 
   /**
@@ -96,12 +99,7 @@ export class SessionCookies {
    * header (the first of each name, as the `cookie` package reads it; see {@link alternatives}).
    */
   read(header: string | string[] | undefined): IncomingSession {
-    if (typeof header === 'string') {
-      // The usual case, a single cookie and no chunk names beside it, without scanning its value again.
-      const single = findValue(header, this.#single[0]!);
-      if (single && !occursOutside(header, this.#chunkPrefix, single.start, single.end)) return { value: single.value, names: this.#single };
-    }
-    return sessionValue(header, this.#single[0]!, MAX_CHUNKS);
+    return sessionValue(header, this.#name, MAX_CHUNKS); // the usual case is `lookup`'s, on the cached path
   }
 
   /**
@@ -110,7 +108,7 @@ export class SessionCookies {
    * `first` failed to unseal — scanning every header for duplicates would cost the cached path.
    */
   alternatives(header: string | string[] | undefined, first: string): string[] {
-    return duplicateValues(header, this.#single[0]!, first, MAX_CHUNKS);
+    return duplicateValues(header, this.#name, first, MAX_CHUNKS);
   }
 
   /**
@@ -141,7 +139,7 @@ export class SessionCookies {
    */
   lookup(header: string | string[] | undefined, nowMs: number): Unsealed | null | undefined {
     if (typeof header !== 'string') return header === undefined ? null : undefined;
-    const start = valueStart(header, this.#single[0]!);
+    const start = valueStart(header, this.#name);
     if (start < 0) return header.indexOf(this.#chunkPrefix) < 0 ? null : undefined;
     // Found by the key in place, then compared in place: the value is neither parsed, decoded nor copied.
     const hit = this.#unsealed.get(header.slice(start, start + KEY_LENGTH), nowMs);
