@@ -43,6 +43,14 @@ export interface CoordinateOptions {
    * this left; otherwise it is a miss and a new grant runs.
    */
   buffer: number;
+  /**
+   * The access-token expiry (Unix seconds) of the session asking. A shared coordinator that cannot
+   * coordinate (its backend is down or did not answer) spends the refresh token on its own only
+   * once this has passed: until then it fails the refresh as transient (the session keeps its
+   * valid token), since another instance may be spending the same token, and a rotating
+   * provider revokes the grant when a token is spent twice. Omitted: no such deferral.
+   */
+  expiresAt?: number;
 }
 
 /** What the middleware hands a coordinator once, before the first request ({@link RefreshCoordinator.attach}). */

@@ -76,7 +76,7 @@ export class Refresher {
       const base = current;
       const outcome = await this.#cfg.coordinator.coordinate(refreshKey(refreshToken), target, () =>
         this.#grant(base, refreshToken, organization, target !== null, request),
-        { buffer: this.#cfg.refreshBuffer },
+        { buffer: this.#cfg.refreshBuffer, expiresAt: current.expiresAt },
       );
       current = await this.apply(current, outcome.tokens, outcome.target);
       // Never stale: a rotation adopted from the memo whose access token has already expired goes

@@ -5,7 +5,8 @@
  * - Revocation: ended sessions go to two sorted sets (when, until) and onto the channel; every
  *   instance keeps the list in memory, reloads it from Redis on (re)connect and merges, so
  *   `endedAt()` stays synchronous and a local end is never forgotten.
- * - Redis unavailable: coordination falls back to this process, logged once per outage.
+ * - Redis unavailable: coordination falls back to this process, logged once per outage; a refresh
+ *   then waits for Redis while the access token is valid (`locks.ts`).
  *
  * Keys (Cluster: one hash tag per refresh token, one for the ended list, one per remembered key):
  * `<prefix>{r:<hash>}:lock|memo`, `<prefix>{ended}:at|until`, `<prefix>{seen:<key>}`; the channel
@@ -123,11 +124,15 @@ export class RedisCoordinator implements RefreshCoordinator {
     return !this.#closed && this.client.status === 'ready';
   }
 
-  /** Run one Redis command, rejecting after the command timeout. */
+  /**
+   * Run one Redis command, rejecting after the command timeout. The rejection waits for one turn
+   * of the event loop's poll phase: after this process itself stalled (GC, a busy CPU), a reply
+   * already waiting in the socket is read first, and Redis is not blamed for the stall.
+   */
   command<T>(promise: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new StoreUnavailableError('sessionkit: a Redis command timed out')), this.#timeout);
+      timer = setTimeout(() => setImmediate(() => reject(new StoreUnavailableError('sessionkit: a Redis command timed out'))), this.#timeout);
     });
     return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   }
@@ -142,7 +147,7 @@ export class RedisCoordinator implements RefreshCoordinator {
     // A late error from a command that failed while reconnecting: Redis is back already.
     if (this.#down || this.#closed || this.client.status === 'ready') return;
     this.#down = true;
-    this.#logger.warn({}, 'sessionkit: Redis is unavailable; coordinating in this process until it is back');
+    this.#logger.warn({}, 'sessionkit: Redis is unavailable; coordinating in this process until it is back (sessions are refreshed only once their access token has expired)');
   }
 
   async #resume(): Promise<void> {

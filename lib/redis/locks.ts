@@ -2,7 +2,8 @@
  * One refresh per refresh token across every instance: a per-token lock (`SET NX PX`, extended
  * while its holder's grant runs); the winner runs the grant, stores the outcome sealed under the
  * old token's hash for the memo's lifetime and announces it; the others wait for the announcement
- * (polling as the fallback) and never spend the old token. Redis unavailable: this process alone.
+ * (polling as the fallback) and never spend the old token. Redis unavailable or not answering: a
+ * refresh waits for it while the access token is valid; an expired one is refreshed in this process.
  *
  * @packageDocumentation
  */
@@ -49,11 +50,12 @@ export class RefreshLocks {
     let stale: string | null = null;
     let waiting = false;
     while (true) {
-      if (!this.#host.available || !this.#host.sealContext) {
-        // Redis down (or not attached): this process coordinates alone. Never wait on Redis.
-        if (!this.#host.sealContext) return this.#grantLocally(key, target, refresh, options);
+      // Not attached to a middleware yet (a direct call): this process coordinates alone.
+      if (!this.#host.sealContext) return this.#grantLocally(key, target, refresh, options);
+      if (!this.#host.available) {
+        // Redis down: never wait on it.
         this.#host.unavailable();
-        return this.#grantLocally(key, target, refresh, options);
+        return this.#alone(key, target, refresh, options);
       }
       const owner = randomBytes(12).toString('base64url');
       let raw: string | null;
@@ -69,7 +71,7 @@ export class RefreshLocks {
       } catch {
         this.#host.unavailable();
         if (waiting) throw new RefreshError('Redis became unavailable while waiting for another instance to refresh', { isTransient: true });
-        return this.#grantLocally(key, target, refresh, options);
+        return this.#alone(key, target, refresh, options);
       }
       if (won) return this.#grant(key, target, refresh, lock, memo, owner);
       // Another instance holds the lock: wait for its announcement, polling as the fallback.
@@ -104,6 +106,21 @@ export class RefreshLocks {
       this.#host.unavailable();
     }
     return outcome;
+  }
+
+  /**
+   * Redis cannot tell whether another instance is spending this refresh token (it is down, or a
+   * command timed out). Spending it here too could spend it twice, and a rotating provider then
+   * revokes the whole grant: everyone signed out. So while the session's access token is still
+   * valid the refresh waits for Redis (a transient failure: the session keeps its token); only an
+   * expired token, which nothing else can serve, is refreshed by this process alone.
+   */
+  #alone(key: string, target: string | null, refresh: () => Promise<TokenRecord>, options: CoordinateOptions): Promise<RefreshOutcome> {
+    if (options.expiresAt !== undefined && options.expiresAt > Date.now() / 1000) {
+      this.#host.sealContext?.logger.debug?.({}, 'sessionkit: refresh deferred: Redis cannot coordinate it, and the access token is still valid');
+      return Promise.reject(new RefreshError('Redis cannot coordinate the refresh; deferred while the access token is still valid', { isTransient: true }));
+    }
+    return this.#grantLocally(key, target, refresh, options);
   }
 
   #grantLocally(key: string, target: string | null, refresh: () => Promise<TokenRecord>, options: CoordinateOptions): Promise<RefreshOutcome> {

@@ -185,6 +185,8 @@ describe.each([['cookie + redisCoordinator', 'cookie'], ['redisStore', 'store']]
     await doomed;
     idp.setFault(null); // the held request is answered 503: no grant
     const responses = await Promise.all(Array.from({ length: 12 }, (_, i) => get(apps[i % 4], '/me', undefined, { Cookie: cookie })));
+    const failed = responses.findIndex((r) => r.status !== 200);
+    if (failed >= 0) process.stdout.write(`failure on ${apps[failed % 4].name}: ${JSON.stringify((await get(apps[failed % 4], '/logs')).body)}\n`);
     expect(responses.map((r) => r.status)).toEqual(responses.map(() => 200));
     expect(idp.counts.refreshGrants).toBe(1);
     expect(new Set(responses.map((r) => r.body.accessToken)).size).toBe(1);

@@ -110,6 +110,34 @@ describe.each(MODES)('two instances on one Redis (%s)', (mode) => {
     }
   });
 
+  test('Redis slow (every client paused past the command timeout) while a session is due: no refresh token spent without the lock, nobody signed out, one grant once Redis answers', async () => {
+    const jar = new Jar();
+    await a.signIn(jar);
+    // both instances know the session (with a store, an instance reads it from Redis otherwise)
+    for (const app of [a, b]) expect((await app.get('/me', jar)).status).toBe(200);
+    const cookie = jar.header();
+    const before = await recordOf(jar);
+    idp.resetCounts();
+    const admin = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    try {
+      // Redis is up (the connections stay ready) but answers nothing for 1.5 s: past the 1 s
+      // command timeout, the lock cannot be had or refused. The access token is still valid.
+      await admin.call('CLIENT', 'PAUSE', '1500', 'ALL');
+      const responses = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? b : a).get('/me', undefined, { Cookie: cookie })));
+      expect(responses.map((r) => r.status)).toEqual(responses.map(() => 200));
+      expect(idp.counts.refreshTokenReuses).toBe(0);
+      expect(idp.counts.refreshGrants).toBe(0);
+      expect(new Set(responses.map((r) => r.body.accessToken))).toEqual(new Set([before.accessToken]));
+      await admin.ping(); // answered once the pause is over
+      const after = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? b : a).get('/me', undefined, { Cookie: cookie })));
+      expect(after.map((r) => r.status)).toEqual(after.map(() => 200));
+      expect(idp.counts.refreshGrants).toBe(1);
+      expect(idp.counts.refreshTokenReuses).toBe(0);
+    } finally {
+      admin.disconnect();
+    }
+  });
+
   test('a logout on one instance is refused on the other within a second', async () => {
     const jar = new Jar();
     await a.signIn(jar);
@@ -167,7 +195,7 @@ describe.each(MODES)('two instances on one Redis (%s)', (mode) => {
     expect((await two.get(record.id))?.expiresAt).toBe(newer.expiresAt);
   });
 
-  test('Redis stopped and restarted: nobody is logged out, refreshes go on in-process, an end made during the outage is not undone', async () => {
+  test('Redis stopped and restarted: nobody is logged out, no refresh token spent without the lock, an end made during the outage is not undone', async () => {
     const keep = new Jar();
     const end = new Jar();
     await a.signIn(keep);
@@ -176,9 +204,10 @@ describe.each(MODES)('two instances on one Redis (%s)', (mode) => {
     for (const jar of [keep, end]) for (const app of [b, a]) expect((await app.get('/me', jar)).status).toBe(200);
     await redis.stop();
     const warnings = () => [...a.events.logs, ...b.events.logs].filter((l) => /Redis is unavailable/.test(l.msg ?? '')).length;
-    // during the outage: sessions keep working, refreshed in-process. Cookie sessions on either
-    // instance (the cookie carries the rotated tokens); a stored session where it was last
-    // written (the other instance cannot learn the rotated tokens until Redis is back).
+    // during the outage: sessions keep working, checked in-process. Cookie sessions on either
+    // instance; a stored session where it was last written. Their access tokens are still valid,
+    // so no refresh token is spent without the lock (the refresh waits for Redis).
+    idp.resetCounts();
     const during = mode === 'redisStore' ? [a] : [a, b];
     for (let i = 0; i < 3; i++) {
       for (const app of during) {
@@ -186,6 +215,7 @@ describe.each(MODES)('two instances on one Redis (%s)', (mode) => {
         expect([res.status, res.status === 200 ? '' : res.text]).toEqual([200, '']);
       }
     }
+    expect(idp.counts.refreshGrants).toBe(0);
     await a.send('POST', '/logout', end, { headers: SAME_ORIGIN });
     const copyOfEnded = end.clone();
     const logged = warnings();

@@ -1,0 +1,84 @@
+/**
+ * redisCoordinator on its own, on a real redis-server: what it does when Redis cannot answer in
+ * time (every client paused past the command timeout) and when this process itself stalls.
+ */
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { Redis } from 'ioredis';
+import { RefreshError } from '../../lib/errors.js';
+import { redisCoordinator, type RedisCoordinator } from '../../lib/redis.js';
+import { refreshKey } from '../../lib/core/coordinator.js';
+import { startRedis, type RedisServer } from './redis-server.js';
+
+describe('redisCoordinator when Redis or this process is slow', () => {
+  let redis: RedisServer;
+  let client: Redis;
+  let admin: Redis;
+  let coordinator: RedisCoordinator;
+  const logs: { level: string; msg: string }[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    admin = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    coordinator = redisCoordinator({ client, prefix: 'slow:', commandTimeout: 200 });
+    const log = (level: string) => (_obj: object, msg: string) => void logs.push({ level, msg });
+    coordinator.attach({
+      seal: async (data) => JSON.stringify(data),
+      unseal: async (sealed) => JSON.parse(sealed),
+      logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+    });
+    await coordinator.start();
+  });
+
+  afterAll(async () => {
+    await coordinator.close();
+    client.disconnect();
+    admin.disconnect();
+    await redis.close();
+  });
+
+  /** Pause every client for `ms` (Redis up, answering nothing). */
+  async function pause(ms: number): Promise<void> {
+    await admin.call('CLIENT', 'PAUSE', String(ms), 'ALL');
+  }
+
+  const seconds = () => Date.now() / 1000;
+  const tokens = (n: number) => ({ accessToken: `at-${n}`, refreshToken: `rt-${n}`, expiresAt: Math.floor(seconds()) + 300 });
+
+  test('a command whose reply waited in the socket while this process was stalled past the timeout is not a timeout', async () => {
+    await client.set('slow:probe', 'here');
+    const reply = coordinator.command(client.get('slow:probe'));
+    const until = Date.now() + 400; // twice the command timeout, the event loop blocked
+    while (Date.now() < until);
+    await expect(reply).resolves.toBe('here');
+  });
+
+  test('a command Redis does not answer within the timeout is one', async () => {
+    await pause(600);
+    await expect(coordinator.command(client.get('slow:probe'))).rejects.toThrow(/timed out/);
+    await admin.ping();
+  });
+
+  test('Redis not answering and the access token still valid: the refresh token is not spent; the refresh fails as transient', async () => {
+    let grants = 0;
+    await pause(600);
+    const outcome = coordinator.coordinate(refreshKey('rt-valid'), null, async () => (grants++, tokens(1)), { buffer: 60, expiresAt: seconds() + 30 });
+    const error = await outcome.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RefreshError);
+    expect((error as RefreshError).isTransient).toBe(true);
+    expect(grants).toBe(0);
+    expect(logs.some((l) => l.level === 'debug' && /deferred/.test(l.msg))).toBe(true);
+    await admin.ping();
+    // Redis answers again: the next request refreshes, once, under the lock
+    const next = await coordinator.coordinate(refreshKey('rt-valid'), null, async () => (grants++, tokens(2)), { buffer: 60, expiresAt: seconds() + 30 });
+    expect([next.source, next.tokens.accessToken, grants]).toEqual(['grant', 'at-2', 1]);
+  });
+
+  test('Redis not answering and the access token expired: refreshed by this process alone (nothing else can serve the request)', async () => {
+    let grants = 0;
+    await pause(600);
+    const outcome = await coordinator.coordinate(refreshKey('rt-expired'), null, async () => (grants++, tokens(3)), { buffer: 60, expiresAt: seconds() - 1 });
+    expect([outcome.source, outcome.tokens.accessToken, grants]).toEqual(['grant', 'at-3', 1]);
+    await admin.ping();
+  });
+});
