@@ -1,7 +1,9 @@
 /**
  * A real `redis-server` for one test file: a free port on 127.0.0.1, a temporary directory, an
  * append-only file in that directory (a restart keeps the data, as a production Redis would);
- * `stop()` and `start()` again on the same port (an outage), `close()` at the end.
+ * `stop()` and `start()` again on the same port (an outage), `close()` at the end. The file is
+ * synced every second, as Redis's default: `always` put a disk sync in front of every reply, and a
+ * slow CI disk can stall Redis past the command timeout mid-test.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -42,7 +44,7 @@ export async function startRedis(): Promise<RedisServer> {
 
   const start = () =>
     new Promise<void>((resolve, reject) => {
-      const proc = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--protected-mode', 'no'], {
+      const proc = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--protected-mode', 'no'], {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       child = proc;
