@@ -97,7 +97,7 @@ export function authMiddleware(options?: SessionKitOptions<Request, Response>): 
 function finish(core: Core, req: Request, res: Response, next: NextFunction, outcome: Outcome): void {
   if (outcome.denial) return refuse(outcome.denial, outcome.reply, core.cfg.hooks.onDenied, req, res, next);
   if (outcome.reply) return send(res, outcome.reply);
-  show(req, outcome.session.auth, outcome.session.record); // no property added to req: see express-request.ts
+  show(req, res.locals as Record<string | symbol, unknown> | undefined, outcome.session.auth, outcome.session.record); // no property added to req: see express-request.ts
   next();
 }
 
@@ -122,7 +122,7 @@ export function requireAuth(options: RequireAuthOptions<Request, Response> = {})
   return function requireAuthGuard(req: Request, res: Response, next: NextFunction) {
     const auth = req.auth; // one read: each costs a lookup on an Express request
     const core = coreOf(auth);
-    if (!core) return next(new UsageError('sessionkit: requireAuth() needs authMiddleware() to run first'));
+    if (!core) return next(new UsageError('sessionkit: requireAuth() needs authMiddleware() to run first (req.auth is kept in res.locals: replace res.locals after it and req.auth is gone; add to it instead)'));
     const refused = core.refusal(auth, options, req, res, exchangeOf);
     if (!refused) return next();
     refuse(refused.denial, refused.reply, refused.onDenied, req, res, next);

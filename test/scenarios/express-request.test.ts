@@ -63,6 +63,17 @@ function app(options: SessionKitOptions<any>): RequestListener {
     }
   });
   outer.get('/path/:rest', (req, res) => res.json({ path: req.path, isAuthenticated: req.auth.isAuthenticated }));
+  // A sub-app mounted after sessionkit (its own request prototype while inside it).
+  const sub = express();
+  sub.get('/seen', requireAuth(), (req, res) => res.json(describeSession(req)));
+  outer.use('/sub', sub);
+  // res.locals as templates see it: nothing of sessionkit's under a string key.
+  outer.get('/locals', (_req, res) => res.json({ keys: Object.keys(res.locals), json: JSON.stringify(res.locals) }));
+  // res.locals replaced after sessionkit: requireAuth() says what went wrong.
+  outer.get('/replaced', (_req, res, next) => ((res.locals = {}), next()), requireAuth(), (_req, res) => res.json({ reached: true }));
+  outer.use('/replaced', (error: Error & { code?: string }, _req: Request, res: express.Response, _next: express.NextFunction) => {
+    res.status(500).json({ code: error.code, message: error.message });
+  });
   return outer as unknown as RequestListener;
 }
 
@@ -132,6 +143,25 @@ describe('Express: req.session and req.path', () => {
     const body = (await first.send('POST', '/refresh', jar, { headers: { Accept: 'application/json' } })).body;
     expect(body.changed).toBe(true);
     expect(body.accessToken).toBe(body.authAccessToken);
+  });
+
+  test('a sub-app mounted after sessionkit sees req.auth and req.session; res.locals shows nothing of it to templates', async () => {
+    const jar = new Jar();
+    expect((await first.get('/sub/seen', jar, { Accept: 'application/json' })).status).toBe(401);
+    await first.signIn(jar, ALICE);
+    const body = (await first.get('/sub/seen', jar)).body;
+    expect(body).toMatchObject({ kind: 'object', own: false });
+    expect(body.accessToken).toBe(body.authAccessToken);
+    expect((await first.get('/locals', jar)).body).toEqual({ keys: [], json: '{}' });
+  });
+
+  test('res.locals replaced after sessionkit: requireAuth() fails naming res.locals, never lets the request through', async () => {
+    const jar = new Jar();
+    await first.signIn(jar, ALICE);
+    const res = await first.get('/replaced', jar, { Accept: 'application/json' });
+    expect(res.status).toBe(500);
+    expect(res.body.reached).toBeUndefined();
+    expect(res.body.message).toMatch(/res\.locals/);
   });
 
   test.each([
