@@ -53,8 +53,10 @@ export class RefreshLocks {
       // Not attached to a middleware yet (a direct call): this process coordinates alone.
       if (!this.#host.sealContext) return this.#grantLocally(key, target, refresh, options);
       if (!this.#host.available) {
-        // Redis down: never wait on it.
+        // Redis down: never wait on it. While another instance holds the lock it may be spending
+        // this very token: never spend it here too (even an expired one), try again later.
         this.#host.unavailable();
+        if (waiting) throw new RefreshError('Redis became unavailable while waiting for another instance to refresh', { isTransient: true });
         return this.#alone(key, target, refresh, options);
       }
       const owner = randomBytes(12).toString('base64url');

@@ -81,4 +81,28 @@ describe('redisCoordinator when Redis or this process is slow', () => {
     expect([outcome.source, outcome.tokens.accessToken, grants]).toEqual(['grant', 'at-3', 1]);
     await admin.ping();
   });
+
+  test('Redis lost while waiting for another instance that holds the lock: even an expired token is not spent here too', async () => {
+    // Instance B (its own connection) waits on A's lock; B's connection drops before A is done.
+    const otherClient = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    const other = redisCoordinator({ client: otherClient, prefix: 'slow:', commandTimeout: 200, pollInterval: 50 });
+    other.attach({ seal: async (data) => JSON.stringify(data), unseal: async (sealed) => JSON.parse(sealed), logger: { debug() {}, info() {}, warn() {}, error() {} } });
+    await other.start();
+    let grants = 0;
+    let finishA!: () => void;
+    const aMayFinish = new Promise<void>((resolve) => (finishA = resolve));
+    const key = refreshKey('rt-contended');
+    const a = coordinator.coordinate(key, null, async () => (grants++, await aMayFinish, tokens(4)), { buffer: 60, expiresAt: seconds() - 1 });
+    await new Promise((resolve) => setTimeout(resolve, 50)); // A holds the lock
+    const b = other.coordinate(key, null, async () => (grants++, tokens(5)), { buffer: 60, expiresAt: seconds() - 1 }).catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 120)); // B found the lock taken and waits
+    otherClient.disconnect();
+    const error = await b;
+    expect(error).toBeInstanceOf(RefreshError);
+    expect((error as RefreshError).isTransient).toBe(true);
+    finishA();
+    expect((await a).tokens.accessToken).toBe('at-4');
+    expect(grants).toBe(1);
+    await other.close();
+  });
 });
