@@ -13,6 +13,8 @@ import { authFetch, type FetchingSession } from './auth-fetch.js';
 /** What an `Auth` object's methods call: the request session behind it. */
 export interface AuthOwner extends FetchingSession {
   readonly core: CoreContext;
+  /** The request the session was loaded for (`raw`: the framework's own request object). */
+  readonly request: { readonly raw: unknown };
   refreshNow(options?: RefreshOptions): Promise<Auth>;
   switchOrganization(organizationId: string): Promise<Auth>;
 }
@@ -108,6 +110,11 @@ export class SessionAuth {
   /** The session record behind an `Auth` object made here (step-up reads its ID token); null when signed out or not sessionkit's. */
   static recordOf(auth: unknown): SessionRecord | null {
     return typeof auth === 'object' && auth !== null && #owner in auth ? (auth as SessionAuth).#owner.record : null;
+  }
+
+  /** Was `auth` made here for the framework request `raw` (not for another request)? */
+  static isFor(auth: unknown, raw: unknown): boolean {
+    return typeof auth === 'object' && auth !== null && #owner in auth && (auth as SessionAuth).#owner.request.raw === raw;
   }
 
   /** The core behind an `Auth` object made here; null for anything else. */

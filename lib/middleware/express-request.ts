@@ -10,7 +10,9 @@
  * app's and sub-app's `app.request`, so a request keeps them across mounted apps):
  *
  * - `req.auth` reads `res.locals` (Express's per-request dictionary, where adding a key costs no
- *   hidden class) under a private symbol. Assigning `req.auth` makes an own property, as a plain
+ *   hidden class) under a private symbol, and shows it only if it was made for this very request.
+ *   A `res.locals` that is missing, frozen, or shared with another request (an app's own object)
+ *   gets a plain property instead. Assigning `req.auth` makes an own property, as a plain
  *   property would: one assigned after sessionkit sticks; one assigned before it (express-jwt)
  *   is replaced by sessionkit's.
  * - `req.session` reads the record behind `req.auth`; assigning it (express-session) makes an own
@@ -31,7 +33,7 @@ import type { Auth, SessionRecord } from '../types/session.js';
 const AUTH = Symbol('sessionkit.auth');
 
 type Shown = { auth?: unknown; session?: unknown; res?: { locals?: Locals | null } };
-type Locals = Record<string | symbol, unknown> | undefined;
+type Locals = Record<string | symbol, unknown> | null | undefined;
 
 /** What a request prototype has: bit 1, the `auth` accessor; bit 2, the `session` accessor. */
 const AUTH_ACCESSOR = 1;
@@ -45,9 +47,20 @@ let lastKind = 0;
 export function show(req: object, locals: Locals, auth: Auth, record: SessionRecord | null): void {
   const proto = Object.getPrototypeOf(req) as object | null;
   const kind = proto === lastProto ? lastKind : kindOf(proto);
-  if (kind & AUTH_ACCESSOR && locals !== undefined && !Object.hasOwn(req, 'auth')) locals[AUTH] = auth;
+  if (kind & AUTH_ACCESSOR && ownLocals(req, locals) && !Object.hasOwn(req, 'auth')) locals[AUTH] = auth;
   else (req as Shown).auth = auth;
   if (!(kind & SESSION_ACCESSOR) && (req as Shown).session === undefined) (req as Shown).session = record;
+}
+
+/**
+ * Can `req.auth` be kept in `locals`: an object, extensible, and not holding another request's
+ * `Auth` (an app that shares one `res.locals` between requests: that request keeps its entry,
+ * this one gets a plain property).
+ */
+function ownLocals(req: object, locals: Locals): locals is Record<string | symbol, unknown> {
+  if (typeof locals !== 'object' || locals === null || !Object.isExtensible(locals)) return false;
+  const present = locals[AUTH];
+  return present === undefined || SessionAuth.isFor(present, req);
 }
 
 /**
@@ -60,7 +73,11 @@ export function follow(req: object, previous: unknown, next: unknown): void {
 
 function authOf(this: Shown): unknown {
   const locals = this.res?.locals;
-  return locals === undefined || locals === null ? undefined : locals[AUTH];
+  if (locals === undefined || locals === null) return undefined;
+  const auth = locals[AUTH];
+  // Only this request's own: an app that shares one `res.locals` object between requests must
+  // never show one request another's session.
+  return SessionAuth.isFor(auth, this) ? auth : undefined;
 }
 
 function sessionOf(this: Shown): unknown {

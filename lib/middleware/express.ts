@@ -90,7 +90,7 @@ export function authMiddleware(options?: SessionKitOptions<Request, Response>): 
     const exchange = new ExpressExchange(req, res);
     const cached = handleCached(core, exchange, exchange);
     if (cached) return finish(core, req, res, next, cached);
-    handle(core, exchange, exchange).then((outcome) => finish(core, req, res, next, outcome), next);
+    handle(core, exchange, exchange).then((outcome) => finish(core, req, res, next, outcome)).catch(next);
   };
 }
 

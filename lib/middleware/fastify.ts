@@ -62,7 +62,7 @@ async function fastifyAuthPlugin(app: FastifyInstance, options: SessionKitOption
     const exchange = new FastifyExchange(request, reply);
     const cached = handleCached(core, exchange, exchange);
     if (cached) return finish(core, request, reply, next, cached);
-    handle(core, exchange, exchange).then((outcome) => finish(core, request, reply, next, outcome), next);
+    handle(core, exchange, exchange).then((outcome) => finish(core, request, reply, next, outcome)).catch(next);
   });
 }
 

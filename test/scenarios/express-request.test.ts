@@ -24,6 +24,11 @@ function describeSession(req: WithSession) {
   };
 }
 
+/** One object shared as `res.locals` by every request under `/shared` (an app's own choice). */
+const SHARED_LOCALS: Record<string, unknown> = {};
+/** Holds a request to `/shared/slow` until the test releases it. */
+const gate = { arrived: () => {}, released: Promise.resolve() };
+
 /** An Express app with routes before and after sessionkit, and a second app's middleware in the same process. */
 function app(options: SessionKitOptions<any>): RequestListener {
   const outer = express();
@@ -38,7 +43,18 @@ function app(options: SessionKitOptions<any>): RequestListener {
     req.auth = { theirs: true };
     next();
   });
+  // An app that shares one object as res.locals between requests, and one that freezes it.
+  outer.use('/shared', (_req, res, next) => ((res.locals = SHARED_LOCALS), next()));
+  outer.use('/frozen', (_req, res, next) => ((res.locals = Object.freeze(Object.create(null))), next()));
   outer.use(authMiddleware(options));
+  const shown = (req: Request) => ({ isAuthenticated: req.auth?.isAuthenticated ?? null, user: req.auth?.user?.email ?? null });
+  outer.get('/shared/slow', async (req, res) => {
+    gate.arrived();
+    await gate.released;
+    res.json(shown(req));
+  });
+  outer.get('/shared/fast', (req, res) => res.json(shown(req)));
+  outer.get('/frozen/seen', requireAuth(), (req, res) => res.json(shown(req)));
   outer.get('/theirs/auth', (req, res) => res.json({ isAuthenticated: req.auth.isAuthenticated, theirs: (req.auth as any).theirs ?? null }));
   // A handler that assigns req.auth after sessionkit.
   outer.get('/assign', (req: any, res) => {
@@ -162,6 +178,28 @@ describe('Express: req.session and req.path', () => {
     expect(res.status).toBe(500);
     expect(res.body.reached).toBeUndefined();
     expect(res.body.message).toMatch(/res\.locals/);
+  });
+
+  test('an app that shares one res.locals between requests: each request still sees its own req.auth, never another one\'s', async () => {
+    const alice = new Jar();
+    await first.signIn(alice, ALICE);
+    let release!: () => void;
+    const arrived = new Promise<void>((resolve) => (gate.arrived = resolve));
+    gate.released = new Promise<void>((resolve) => (release = resolve));
+    const anonymous = first.get('/shared/slow', new Jar(), { Accept: 'application/json' });
+    await arrived; // the signed-out request has its req.auth, and waits
+    expect((await first.get('/shared/fast', alice)).body).toEqual({ isAuthenticated: true, user: ALICE.email });
+    release();
+    expect((await anonymous).body).toEqual({ isAuthenticated: false, user: null });
+    expect((await first.get('/shared/fast', alice)).body).toEqual({ isAuthenticated: true, user: ALICE.email });
+    expect((await first.get('/shared/fast', new Jar())).body).toEqual({ isAuthenticated: false, user: null });
+  });
+
+  test('a frozen res.locals: req.auth is a plain property of the request instead', async () => {
+    const jar = new Jar();
+    expect((await first.get('/frozen/seen', jar, { Accept: 'application/json' })).status).toBe(401);
+    await first.signIn(jar, ALICE);
+    expect((await first.get('/frozen/seen', jar)).body).toEqual({ isAuthenticated: true, user: ALICE.email });
   });
 
   test.each([
