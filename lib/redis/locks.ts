@@ -62,6 +62,7 @@ export class RefreshLocks {
       const owner = randomBytes(12).toString('base64url');
       let raw: string | null;
       let won = false;
+      let locking = false;
       try {
         raw = await this.#host.command(this.#host.client.get(memo));
         if (raw !== null && raw !== stale) {
@@ -69,8 +70,12 @@ export class RefreshLocks {
           if (outcome && (waiting || isMemoFresh(key, outcome.tokens, options.buffer))) return { ...outcome, source: waiting ? 'joined' : 'memo' };
           stale = raw;
         }
+        locking = true;
         won = (await this.#host.command(this.#host.client.set(lock, owner, 'PX', this.#timing.lockTtl, 'NX'))) === 'OK';
       } catch {
+        // A lock Redis takes after its command timed out is never used: free it once Redis gets
+        // there, or every instance would wait on it for the lock's whole lifetime.
+        if (locking) this.#host.client.eval(RELEASE, 1, lock, owner).catch(() => undefined);
         this.#host.unavailable();
         if (waiting) throw new RefreshError('Redis became unavailable while waiting for another instance to refresh', { isTransient: true });
         return this.#alone(key, target, refresh, options);

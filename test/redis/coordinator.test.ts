@@ -105,4 +105,16 @@ describe('redisCoordinator when Redis or this process is slow', () => {
     expect(grants).toBe(1);
     await other.close();
   });
+
+  test('a lock Redis takes only after its command timed out is freed, not left for every instance to wait on', async () => {
+    let grants = 0;
+    const key = refreshKey('rt-late-lock');
+    await admin.call('CLIENT', 'PAUSE', '600', 'WRITE'); // reads answer, the lock's SET waits
+    const error = await coordinator.coordinate(key, null, async () => (grants++, tokens(6)), { buffer: 60, expiresAt: seconds() + 30 }).catch((e: unknown) => e);
+    expect((error as RefreshError).isTransient).toBe(true);
+    expect(grants).toBe(0);
+    await admin.call('CLIENT', 'UNPAUSE');
+    await client.ping(); // after the queued SET and its release
+    expect(await admin.exists(`slow:{r:${key}}:lock`)).toBe(0);
+  });
 });
