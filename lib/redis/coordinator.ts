@@ -1,10 +1,8 @@
 /**
- * Refresh coordination and revocation shared by every instance on one Redis: the connection and
- * its channel, the ended-sessions list, and (in `locks.ts`) one refresh per refresh token.
+ * Refresh coordination and revocation shared by every instance on one Redis: the connection, its
+ * channel and its availability here; the ended-sessions list in `ended.ts`; one refresh per
+ * refresh token in `locks.ts`.
  *
- * - Revocation: ended sessions go to two sorted sets (when, until) and onto the channel; every
- *   instance keeps the list in memory, reloads it from Redis on (re)connect and merges, so
- *   `endedAt()` stays synchronous and a local end is never forgotten.
  * - Redis unavailable: coordination falls back to this process, logged once per outage; a refresh
  *   then waits for Redis while the access token is valid (`locks.ts`).
  *
@@ -18,7 +16,8 @@ import { randomBytes } from 'node:crypto';
 import { LocalFlights, MemoryCoordinator, type CoordinateOptions, type CoordinatorContext, type RefreshCoordinator, type RefreshOutcome, type TokenRecord } from '../core/coordinator.js';
 import { ConfigError, StoreUnavailableError } from '../errors.js';
 import { RefreshLocks } from './locks.js';
-import { END, positive, type Message } from './scripts.js';
+import { EndedSessions } from './ended.js';
+import { positive, type Message } from './scripts.js';
 import type { Logger } from '../types/session.js';
 import type { RedisClientLike, RedisOptions } from './client.js';
 
@@ -40,8 +39,8 @@ export class RedisCoordinator implements RefreshCoordinator {
   readonly #flights: LocalFlights;
   /** The cross-instance refresh locks (lib/redis/locks.ts). */
   readonly #locks: RefreshLocks;
-  /** Ends recorded here while Redis was unavailable: written when it is back. */
-  #pendingEnds: { keys: string[]; at: number; until: number }[] = [];
+  /** The ended-sessions list (lib/redis/ended.ts). */
+  readonly #ended: EndedSessions;
   readonly #listeners = new Set<(message: Message) => void>();
   readonly #reconnectListeners = new Set<() => void>();
   #subscriber: RedisClientLike | null = null;
@@ -61,6 +60,7 @@ export class RedisCoordinator implements RefreshCoordinator {
     this.#local = new MemoryCoordinator({ memoTtl });
     this.#flights = new LocalFlights({ memoTtl });
     this.#locks = new RefreshLocks(this, this.#local, { lockTtl: positive(options.lockTtl, 10_000, 'lockTtl'), memoTtl, poll: positive(options.pollInterval, 200, 'pollInterval') });
+    this.#ended = new EndedSessions(this, this.#local);
   }
 
   /** The seal/unseal and logger of the first attached middleware; null until one attaches. */
@@ -156,15 +156,13 @@ export class RedisCoordinator implements RefreshCoordinator {
       this.#down = false;
       this.#logger.info?.({}, 'sessionkit: Redis is back; coordinating across instances again');
     }
-    const pending = this.#pendingEnds;
-    this.#pendingEnds = [];
-    for (const end of pending) await this.#writeEnd(end.keys, end.at, end.until);
+    await this.#ended.flush();
   }
 
   async #onReady(sub: RedisClientLike): Promise<void> {
     try {
       await sub.subscribe(this.channel);
-      await this.#reload();
+      await this.#ended.reload();
       for (const listener of this.#reconnectListeners) listener();
     } catch {
       this.#outage();
@@ -184,51 +182,19 @@ export class RedisCoordinator implements RefreshCoordinator {
       return;
     }
     if (message?.t === 'end' && Array.isArray(message.keys)) {
-      this.#local.endSessions(message.keys.map(String), Number(message.at), Math.max(1, Number(message.until) - Date.now() / 1000));
+      this.#ended.receive(message);
     } else if (message?.t === 'memo' && typeof message.key === 'string') {
       this.#locks.wake(message.key);
     }
     for (const listener of this.#listeners) listener(message);
   }
 
-  /** Merge the ended list from Redis into memory (never forgets a local end: the latest wins). */
-  async #reload(): Promise<void> {
-    const [ats, untils] = await Promise.all([
-      this.command(this.client.zrange(`${this.prefix}{ended}:at`, 0, -1, 'WITHSCORES')),
-      this.command(this.client.zrange(`${this.prefix}{ended}:until`, 0, -1, 'WITHSCORES')),
-    ]);
-    const until = new Map<string, number>();
-    for (let i = 0; i + 1 < untils.length; i += 2) until.set(untils[i], Number(untils[i + 1]));
-    const now = Date.now() / 1000;
-    for (let i = 0; i + 1 < ats.length; i += 2) {
-      const left = (until.get(ats[i]) ?? 0) - now;
-      if (left > 0) this.#local.endSessions([ats[i]], Number(ats[i + 1]), left);
-    }
-  }
-
   endSessions(keys: readonly string[], at: number, ttl: number): Promise<void> {
-    // Seen here at once; the others within the channel's delay (or at their next reload).
-    this.#local.endSessions(keys, at, ttl);
-    return this.#writeEnd([...keys], at, Math.ceil(Date.now() / 1000 + ttl));
-  }
-
-  async #writeEnd(keys: string[], at: number, until: number): Promise<void> {
-    if (!this.available) {
-      this.#pendingEnds.push({ keys, at, until });
-      this.#outage();
-      return;
-    }
-    try {
-      await this.command(this.client.eval(END, 2, `${this.prefix}{ended}:at`, `${this.prefix}{ended}:until`, Math.floor(Date.now() / 1000), at, until, ...keys));
-      await this.command(this.client.publish(this.channel, JSON.stringify({ t: 'end', keys, at, until } satisfies Message)));
-    } catch {
-      this.#pendingEnds.push({ keys, at, until });
-      this.#outage();
-    }
+    return this.#ended.end(keys, at, ttl);
   }
 
   endedAt(keys: readonly string[]): number | undefined {
-    return this.#local.endedAt(keys);
+    return this.#local.endedAt(keys); // kept in memory by lib/redis/ended.ts
   }
 
   async remember(key: string, ttl: number): Promise<boolean> {

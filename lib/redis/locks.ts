@@ -3,7 +3,8 @@
  * while its holder's grant runs); the winner runs the grant, stores the outcome sealed under the
  * old token's hash for the memo's lifetime and announces it; the others wait for the announcement
  * (polling as the fallback) and never spend the old token. Redis unavailable or not answering: a
- * refresh waits for it while the access token is valid; an expired one is refreshed in this process.
+ * refresh waits for it while the access token is valid; an expired one is refreshed in this process,
+ * unless another instance was seen holding its lock (that one may be spending the same token).
  *
  * @packageDocumentation
  */
