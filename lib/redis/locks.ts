@@ -53,13 +53,7 @@ export class RefreshLocks {
     while (true) {
       // Not attached to a middleware yet (a direct call): this process coordinates alone.
       if (!this.#host.sealContext) return this.#grantLocally(key, target, refresh, options);
-      if (!this.#host.available) {
-        // Redis down: never wait on it. While another instance holds the lock it may be spending
-        // this very token: never spend it here too (even an expired one), try again later.
-        this.#host.unavailable();
-        if (waiting) throw new RefreshError('Redis became unavailable while waiting for another instance to refresh', { isTransient: true });
-        return this.#alone(key, target, refresh, options);
-      }
+      if (!this.#host.available) return this.#withoutRedis(waiting, key, target, refresh, options); // never wait on it
       const owner = randomBytes(12).toString('base64url');
       let raw: string | null;
       let won = false;
@@ -77,9 +71,7 @@ export class RefreshLocks {
         // A lock Redis takes after its command timed out is never used: free it once Redis gets
         // there, or every instance would wait on it for the lock's whole lifetime.
         if (locking) this.#host.client.eval(RELEASE, 1, lock, owner).catch(() => undefined);
-        this.#host.unavailable();
-        if (waiting) throw new RefreshError('Redis became unavailable while waiting for another instance to refresh', { isTransient: true });
-        return this.#alone(key, target, refresh, options);
+        return this.#withoutRedis(waiting, key, target, refresh, options);
       }
       if (won) return this.#grant(key, target, refresh, lock, memo, owner);
       // Another instance holds the lock: wait for its announcement, polling as the fallback.
@@ -87,6 +79,17 @@ export class RefreshLocks {
       if (Date.now() > deadline) throw new RefreshError('another instance holds the refresh lock for too long', { isTransient: true });
       await this.#waitFor(key, this.#timing.poll);
     }
+  }
+
+  /**
+   * Redis cannot coordinate. Once another instance was seen holding the lock (`waiting`), it may
+   * be spending this very token: never spend it here too, even an expired one; the refresh fails
+   * as transient and the next request tries again. Otherwise this process decides alone.
+   */
+  #withoutRedis(waiting: boolean, key: string, target: string | null, refresh: () => Promise<TokenRecord>, options: CoordinateOptions): Promise<RefreshOutcome> {
+    this.#host.unavailable();
+    if (waiting) return Promise.reject(new RefreshError('Redis became unavailable while waiting for another instance to refresh', { isTransient: true }));
+    return this.#alone(key, target, refresh, options);
   }
 
   async #grant(key: string, target: string | null, refresh: () => Promise<TokenRecord>, lock: string, memo: string, owner: string): Promise<RefreshOutcome> {
