@@ -1,6 +1,7 @@
 // `npm run bench`: authenticated GET /me side by side — bare Express, the Express floor (bare +
 // what the contract makes every signed-in response pay: `Cache-Control: private, no-store`,
-// `Vary: Cookie`, one guard layer), sessionkit on Express, the same three on Koa,
+// `Vary: Cookie`, one guard layer), the floor with `req`/`res` in dictionary mode as sessionkit
+// puts them (lib/middleware/shared-map.ts), sessionkit on Express, the same three on Koa,
 // express-openid-connect — each server in its own process, the
 // load generator (autocannon) here, rounds alternating between servers; then a refresh storm and
 // the memory held after many distinct sessions; then bench/redis.js (sessionkit/redis: the cost of
@@ -37,7 +38,7 @@ const SESSIONS = Number(process.env.BENCH_SESSIONS ?? (smoke ? 2_000 : 100_000))
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const PASSWORD = 'benchmark-cookie-password-0123456789-abcdefghij';
 const SERVER = fileURLToPath(new URL('./servers.js', import.meta.url));
-const KINDS = ['express-bare', 'express-floor', 'express-sessionkit', 'koa-bare', 'koa-floor', 'koa-sessionkit', 'express-openid-connect'];
+const KINDS = ['express-bare', 'express-floor', 'express-floor-dict', 'express-sessionkit', 'koa-bare', 'koa-floor', 'koa-sessionkit', 'express-openid-connect'];
 const QUICK = process.env.BENCH_QUICK === '1'; // the side-by-side table only (while working on the request path)
 const started = Date.now();
 const failures = [];
@@ -51,7 +52,7 @@ for (const kind of KINDS) servers.push(await startServer(kind));
 const cookies = new Map();
 for (const s of servers) if (!/-(bare|floor)$/.test(s.kind)) cookies.set(s.kind, await signIn(s.base));
 // Bare and floor apps get the very same request, cookie included (they just do not read it).
-for (const k of ['express-bare', 'express-floor']) cookies.set(k, cookies.get('express-sessionkit'));
+for (const k of ['express-bare', 'express-floor', 'express-floor-dict']) cookies.set(k, cookies.get('express-sessionkit'));
 for (const k of ['koa-bare', 'koa-floor']) cookies.set(k, cookies.get('koa-sessionkit'));
 const samples = await sideBySide(servers, {
   rounds: ROUNDS,
@@ -84,6 +85,7 @@ function report() {
   console.log(ratioRow('sessionkit Express / Express floor', 'express-sessionkit', 'express-floor', '≥ 0.95'));
   console.log(ratioRow('sessionkit Express / bare Express', 'express-sessionkit', 'express-bare', '≥ 0.90'));
   console.log(ratioRow('Express floor / bare Express', 'express-floor', 'express-bare', '—'));
+  console.log(ratioRow('sessionkit Express / Express floor in dictionary mode (its own work alone)', 'express-sessionkit', 'express-floor-dict', '—'));
   console.log(ratioRow('sessionkit Koa / Koa floor', 'koa-sessionkit', 'koa-floor', '≥ 0.95'));
   console.log(ratioRow('sessionkit Koa / bare Koa', 'koa-sessionkit', 'koa-bare', '—'));
   console.log(ratioRow('Koa floor / bare Koa', 'koa-floor', 'koa-bare', '—'));

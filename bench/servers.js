@@ -40,6 +40,21 @@ async function build(baseURL) {
       app.get('/me', (_req, _res, next) => next(), (_req, res) => res.json(BODY));
       return app;
     }
+    case 'express-floor-dict': {
+      // The floor with `req` and `res` in dictionary mode, as sessionkit's middleware puts them
+      // first thing (lib/middleware/shared-map.ts, which says why): what sessionkit's own work costs
+      // is its ratio to this app; its ratio to the floor adds what that mode saves Express.
+      const app = express();
+      const passing = Symbol('passing');
+      app.use((req, res, next) => {
+        req[passing] = res[passing] = undefined;
+        delete req[passing];
+        delete res[passing];
+        privateResponse(req, res, next);
+      });
+      app.get('/me', (_req, _res, next) => next(), (_req, res) => res.json(BODY));
+      return app;
+    }
     case 'express-sessionkit': {
       const { authMiddleware, requireAuth } = await import('sessionkit');
       const app = express();

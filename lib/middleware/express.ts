@@ -10,6 +10,7 @@ import { handle, handleCached } from '../handler.js';
 import { NodeSink, type Reply, type RequestView } from '../core/http.js';
 import { UsageError } from '../errors.js';
 import { follow, show } from './express-request.js';
+import { shareMap } from './shared-map.js';
 import { checkStepUpOptions } from '../core/step-up.js';
 import type { Auth } from '../types/session.js';
 import type { Denial, RequireAuthOptions } from '../types/hooks.js';
@@ -36,8 +37,8 @@ class ExpressExchange extends NodeSink implements RequestView {
   get method(): string { return this.raw.method; }
   get url(): string { return this.raw.url; }
   /**
-   * `req.path` (the pathname of `req.url`, as parseurl reads it) from a single read of `req.url`:
-   * every property read on an Express request costs a lookup miss (see `express-request.ts`).
+   * `req.path` (the pathname of `req.url`, as parseurl reads it) from a single read of `req.url`,
+   * without Express's getter and parseurl's work.
    * A URL parseurl hands to `url.parse` (not `/…`, or with a space, tab, `#`, …) asks Express.
    */
   get path(): string {
@@ -87,6 +88,8 @@ function send(res: Response, reply: Reply): void {
 export function authMiddleware(options?: SessionKitOptions<Request, Response>): RequestHandler {
   const core = new Core(options);
   return function sessionkit(req: Request, res: Response, next: NextFunction) {
+    shareMap(req); // one hidden class for every request: see shared-map.ts
+    shareMap(res);
     const exchange = new ExpressExchange(req, res);
     const cached = handleCached(core, exchange, exchange);
     if (cached) return finish(core, req, res, next, cached);
@@ -120,7 +123,7 @@ function refuse(denial: Denial, reply: Reply, onDenied: RequireAuthOptions<Reque
 export function requireAuth(options: RequireAuthOptions<Request, Response> = {}): RequestHandler {
   checkStepUpOptions(options); // step-up (RFC 9470): lib/core/step-up.ts
   return function requireAuthGuard(req: Request, res: Response, next: NextFunction) {
-    const auth = req.auth; // one read: each costs a lookup on an Express request
+    const auth = req.auth; // one read: it is an accessor (express-request.ts)
     const core = coreOf(auth);
     if (!core) return next(new UsageError('sessionkit: requireAuth() needs authMiddleware() to run first (req.auth is kept in res.locals: replace res.locals after it and req.auth is gone; add to it instead)'));
     const refused = core.refusal(auth, options, req, res, exchangeOf);
