@@ -3,8 +3,8 @@
  * middleware owns it — without adding a property to the request.
  *
  * Express changes every request's prototype (`Object.setPrototypeOf(req, app.request)`), after
- * which V8 gives each request a hidden class of its own (`shared-map.ts`, which sessionkit's
- * middleware undoes first thing): every property then added to `req` builds a new hidden class
+ * which V8 gives each request a hidden class of its own (`shared-map.ts`, with which sessionkit's
+ * middleware makes them share one, mostly): every property then added to `req` builds a new hidden class
  * (measured before that: `req.auth = …` alone cost about 5 % of a bare Express request's CPU, in
  * time and old-generation garbage) and every read of one is a lookup miss. So sessionkit adds no
  * property to the request: both are accessors, installed once on Express's base request object

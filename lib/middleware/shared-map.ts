@@ -10,13 +10,21 @@
  * the runtime: about 1–2 µs a read under load, measured.
  *
  * One property added and deleted at once turns the object into a dictionary-mode object, whose
- * hidden class every request of the same app shares (V8 keeps one per prototype in a cache that a
- * major garbage collection empties, so a new one now and then): the reads after it hit the caches
- * (a hash lookup), and a property added builds no hidden class. Nothing observable changes: the same
- * properties, with the same attributes, in the same order. Measured on Node 20 (`npm run bench`,
- * the `express-floor-dict` row): a bare Express app does the same with this alone for about 30 %
- * less CPU a request. sessionkit does it first thing, so that its own reads and everything after
- * it (the router, the guard, the handler) gain.
+ * hidden class V8 takes from its cache of them, one per prototype: the requests of an app then
+ * share one, the reads after it hit the caches (a hash lookup), and a property added builds no
+ * hidden class. Measured on Node 20 (`npm run bench`, the `express-floor-dict` row): a bare
+ * Express app does the same work with this alone for about 30 % less CPU a request. sessionkit
+ * does it first thing, so that its own reads and everything after it (the router, the guard, the
+ * handler) gain. What a program sees of the object does not change: the same properties, with
+ * the same attributes, in the same order (a Proxy's traps see a symbol set and deleted).
+ *
+ * Where it gains nothing (and costs about what it did before):
+ * - V8's cache has a slot per prototype picked by a hash that is random for each process; when
+ *   `req`'s and `res`'s prototypes (or another hot one) fall on the same slot they evict each
+ *   other, and each request gets a hidden class of its own again (measured: about 1 process in
+ *   60);
+ * - inside a mounted sub-app (`app.use('/x', subApp)`): Express sets the prototype again on the
+ *   way in and out, which gives a dictionary-mode object a hidden class of its own.
  *
  * @packageDocumentation
  */
@@ -26,10 +34,15 @@ const PASSING = Symbol('sessionkit.passing');
 
 /**
  * Put `object` (Express's `req` or `res`) in dictionary mode; an object that cannot take a
- * property (frozen, sealed) is left as it is. Cheap on an object already in that mode.
+ * property (frozen, sealed, a Proxy that refuses) is left as it is. Cheap on an object already in
+ * that mode.
  */
 export function shareMap(object: object): void {
   if (!Object.isExtensible(object)) return;
-  (object as Record<symbol, unknown>)[PASSING] = undefined;
-  delete (object as Record<symbol, unknown>)[PASSING];
+  try {
+    (object as Record<symbol, unknown>)[PASSING] = undefined;
+    delete (object as Record<symbol, unknown>)[PASSING];
+  } catch {
+    // A Proxy whose trap refuses (strict mode throws): nothing to gain, nothing changed.
+  }
 }
