@@ -8,9 +8,10 @@
 // each mode, the cross-instance storm). Loopback only; bounded in time.
 //
 //   BENCH_DURATION  seconds per measurement (default 3)
-//   BENCH_ROUNDS    rounds over all servers (default 10; forward and backward in turn: one
-//                   round's ratio can be off by ±20 % on a shared 2-core machine, and the medians
-//                   of 6 rounds of two consecutive runs differed by up to 0.14)
+//   BENCH_ROUNDS    rounds over all servers in each generation (default 3; forward and backward
+//                   in turn: one round's ratio can be off by ±20 % on a shared 2-core machine)
+//   BENCH_GENERATIONS  times every server process is started afresh (default 4: a process keeps
+//                   its own speed, up to 25 % off an identical one, for its whole life)
 //   BENCH_SESSIONS  distinct sessions for the memory scenario (default 100000)
 // Each server's CPU time (user + system, from its own process) is read before and after each
 // measurement: CPU µs per request is the steadier figure on a shared machine, and the ratios are
@@ -33,7 +34,8 @@ import { signIn } from './sign-in.js';
 
 const smoke = process.env.BENCH_SMOKE === '1';
 const DURATION = Number(process.env.BENCH_DURATION ?? (smoke ? 1 : 3));
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (smoke ? 1 : 10));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (smoke ? 1 : 3)); // per generation
+const GENERATIONS = Number(process.env.BENCH_GENERATIONS ?? (smoke ? 1 : 4));
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? (smoke ? 2_000 : 100_000));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const PASSWORD = 'benchmark-cookie-password-0123456789-abcdefghij';
@@ -46,23 +48,32 @@ const failures = [];
 const idp = await startDevIdp({ accessTokenTTL: 3600 });
 const startServer = serverStarter(idp, SERVER, { password: PASSWORD, execArgv: ['--expose-gc'] });
 
-// ---- 1. throughput, side by side, alternating
-const servers = [];
-for (const kind of KINDS) servers.push(await startServer(kind));
-const cookies = new Map();
-for (const s of servers) if (!/-(bare|floor|floor-dict)$/.test(s.kind)) cookies.set(s.kind, await signIn(s.base));
-// Bare and floor apps get the very same request, cookie included (they just do not read it).
-for (const k of ['express-bare', 'express-floor', 'express-floor-dict']) cookies.set(k, cookies.get('express-sessionkit'));
-for (const k of ['koa-bare', 'koa-floor']) cookies.set(k, cookies.get('koa-sessionkit'));
-const samples = await sideBySide(servers, {
-  rounds: ROUNDS,
-  duration: DURATION,
-  connections: CONNECTIONS,
-  warmup: smoke ? 1 : 2, // JIT and caches warm before anything is measured
-  headersOf: (s) => ({ cookie: cookies.get(s.kind), accept: 'application/json' }),
-});
+// ---- 1. throughput, side by side, alternating, in generations of fresh processes
+// Identical processes differ by up to 25 % from one another for the whole of their lives (four
+// identical Koa floor apps measured together: medians 0.93 to 1.18 of one another), so one process
+// per server would weigh one draw of that as much as the code. Each generation starts every server
+// afresh and measures it ROUNDS times; the ratios of all rounds of all generations give the median.
+const samples = new Map(KINDS.map((k) => [k, []]));
+for (let generation = 0; generation < GENERATIONS; generation++) {
+  const servers = [];
+  for (const kind of KINDS) servers.push(await startServer(kind));
+  const cookies = new Map();
+  for (const s of servers) if (!/-(bare|floor|floor-dict)$/.test(s.kind)) cookies.set(s.kind, await signIn(s.base));
+  // Bare and floor apps get the very same request, cookie included (they just do not read it).
+  for (const k of ['express-bare', 'express-floor', 'express-floor-dict']) cookies.set(k, cookies.get('express-sessionkit'));
+  for (const k of ['koa-bare', 'koa-floor']) cookies.set(k, cookies.get('koa-sessionkit'));
+  // Odd generations start from the other end: forward and backward rounds come out even.
+  const part = await sideBySide(generation % 2 ? [...servers].reverse() : servers, {
+    rounds: ROUNDS,
+    duration: DURATION,
+    connections: CONNECTIONS,
+    warmup: smoke ? 1 : 2, // JIT and caches warm before anything is measured
+    headersOf: (s) => ({ cookie: cookies.get(s.kind), accept: 'application/json' }),
+  });
+  for (const s of servers) await s.stop();
+  for (const [kind, xs] of part) samples.get(kind).push(...xs);
+}
 for (const [kind, xs] of samples) xs.forEach((x, round) => x.non2xx && failures.push(`${kind}: ${x.non2xx} non-2xx/errors in round ${round + 1}`));
-for (const s of servers) await s.stop();
 const summary = summarize(samples);
 
 const f = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
@@ -75,7 +86,7 @@ function report() {
     const paired = cpuRatio(samples, a, b);
     return `| ${label} | ${f(paired.median, 3)} | ${paired.rounds.map((x) => f(x, 2)).join(' ')} | ${f(summary[b].cpu / summary[a].cpu, 3)} | ${f(ratio(a, b), 2)} | ${target} |`;
   };
-  console.log(`\nsessionkit benchmark — node ${process.version}, ${availableParallelism()} cores, ${CONNECTIONS} connections, ${DURATION} s × ${ROUNDS} rounds per server, alternating\n`);
+  console.log(`\nsessionkit benchmark — node ${process.version}, ${availableParallelism()} cores, ${CONNECTIONS} connections, ${DURATION} s × ${ROUNDS} rounds per server × ${GENERATIONS} generations of fresh processes, alternating\n`);
   console.log('| server (authenticated GET /me) | CPU µs/request | requests/s | p50 ms | p99 ms | non-2xx |');
   console.log('|---|---:|---:|---:|---:|---:|');
   for (const k of KINDS) console.log(row(k));
