@@ -27,7 +27,7 @@ const servers = [];
 for (const kind of KINDS) servers.push(await startServer(kind));
 const cookie = await signIn(servers.find((s) => s.kind === 'fastify-sessionkit').base);
 const headers = { cookie, accept: 'application/json' }; // every server gets the very same request
-const samples = await sideBySide(servers, { rounds: ROUNDS, duration: DURATION, connections: CONNECTIONS, warmup: smoke ? 1 : 2, headersOf: () => headers });
+const samples = await sideBySide(servers, { rounds: ROUNDS, duration: DURATION, connections: CONNECTIONS, warmup: smoke ? 1 : 2, prime: smoke ? 0 : 1, headersOf: () => headers });
 for (const [kind, xs] of samples) xs.forEach((x, round) => x.non2xx && failures.push(`${kind}: ${x.non2xx} non-2xx/errors in round ${round + 1}`));
 for (const s of servers) await s.stop();
 await idp.close();

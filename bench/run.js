@@ -68,6 +68,7 @@ for (let generation = 0; generation < GENERATIONS; generation++) {
     duration: DURATION,
     connections: CONNECTIONS,
     warmup: smoke ? 1 : 2, // JIT and caches warm before anything is measured
+    prime: smoke ? 0 : 1, // and again before each measurement, after the server's idle turn
     headersOf: (s) => ({ cookie: cookies.get(s.kind), accept: 'application/json' }),
   });
   for (const s of servers) await s.stop();

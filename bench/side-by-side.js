@@ -12,13 +12,21 @@ import { webClient } from '../examples/dev-idp/index.js';
  * Measure every server of `servers` ({ kind, base, cpu() }) `rounds` times for `duration` s at
  * `connections`; `headersOf(server)` gives its request headers. Returns kind → samples
  * ({ rps, p50, p99, non2xx, total, cpuPerRequest }), in round order.
+ *
+ * Each measurement follows `prime` s of the same load, not measured. In the rotation a server
+ * idles while the others are measured (about 20 s with eight servers), and the first second of
+ * load after such a pause costs a process with more code more (measured, Koa, paired: sessionkit
+ * at 1.02 of the floor with no pause, 0.885 after 15 s idle before each measurement, 1.017 after
+ * 15 s idle and 1 s of priming). A server under steady load never pauses so: the figures are the
+ * steady state's.
  */
-export async function sideBySide(servers, { rounds, duration, connections, warmup, headersOf, path = '/me' }) {
+export async function sideBySide(servers, { rounds, duration, connections, warmup, headersOf, path = '/me', prime = 1 }) {
   for (const s of servers) await autocannon({ url: `${s.base}${path}`, connections, duration: warmup, headers: headersOf(s) });
   const samples = new Map(servers.map((s) => [s.kind, []]));
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? servers : [...servers].reverse();
     for (const s of order) {
+      if (prime > 0) await autocannon({ url: `${s.base}${path}`, connections, duration: prime, headers: headersOf(s) });
       const before = await s.cpu();
       const r = await autocannon({ url: `${s.base}${path}`, connections, duration, headers: headersOf(s), pipelining: 1 });
       const cpu = (await s.cpu()) - before;
