@@ -4,12 +4,12 @@
  *
  * Express changes every request's prototype (`Object.setPrototypeOf(req, app.request)`), after
  * which V8 gives each request a hidden class of its own (`shared-map.ts`, with which sessionkit's
- * middleware makes them share one, mostly): every property then added to `req` builds a new hidden class
- * (measured before that: `req.auth = …` alone cost about 5 % of a bare Express request's CPU, in
- * time and old-generation garbage) and every read of one is a lookup miss. So sessionkit adds no
- * property to the request: both are accessors, installed once on Express's base request object
- * (the prototype of every app's and sub-app's `app.request`, so a request keeps them across
- * mounted apps):
+ * middleware makes them share one, mostly): every property then added to `req` builds a new
+ * hidden class (measured before that: `req.auth = …` alone cost about 5 % of a bare Express
+ * request's CPU, in time and old-generation garbage) and every read of one is a lookup miss. So
+ * sessionkit adds no property to the request: both are accessors, installed once on Express's
+ * base request object (the prototype of every app's and sub-app's `app.request`, so a request
+ * keeps them across mounted apps):
  *
  * - `req.auth` reads `res.locals` (Express's per-request dictionary, where adding a key costs no
  *   hidden class) under a private symbol, and shows it only if it was made for this very request.
