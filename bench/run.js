@@ -41,6 +41,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const PASSWORD = 'benchmark-cookie-password-0123456789-abcdefghij';
 const SERVER = fileURLToPath(new URL('./servers.js', import.meta.url));
 const KINDS = ['express-bare', 'express-floor', 'express-floor-dict', 'express-sessionkit', 'koa-bare', 'koa-floor', 'koa-sessionkit', 'express-openid-connect'];
+/** Bare and floor apps: no sign-in route; they get the cookie of sessionkit on the same framework. */
+const withoutSignIn = (kind) => /-(bare|floor|floor-dict)$/.test(kind);
 const QUICK = process.env.BENCH_QUICK === '1'; // the side-by-side table only (while working on the request path)
 const started = Date.now();
 const failures = [];
@@ -58,10 +60,9 @@ for (let generation = 0; generation < GENERATIONS; generation++) {
   const servers = [];
   for (const kind of KINDS) servers.push(await startServer(kind));
   const cookies = new Map();
-  for (const s of servers) if (!/-(bare|floor|floor-dict)$/.test(s.kind)) cookies.set(s.kind, await signIn(s.base));
+  for (const s of servers) if (!withoutSignIn(s.kind)) cookies.set(s.kind, await signIn(s.base));
   // Bare and floor apps get the very same request, cookie included (they just do not read it).
-  for (const k of ['express-bare', 'express-floor', 'express-floor-dict']) cookies.set(k, cookies.get('express-sessionkit'));
-  for (const k of ['koa-bare', 'koa-floor']) cookies.set(k, cookies.get('koa-sessionkit'));
+  for (const k of KINDS.filter(withoutSignIn)) cookies.set(k, cookies.get(`${k.split('-')[0]}-sessionkit`));
   // Odd generations start from the other end: forward and backward rounds come out even.
   const part = await sideBySide(generation % 2 ? [...servers].reverse() : servers, {
     rounds: ROUNDS,
