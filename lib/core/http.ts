@@ -65,7 +65,11 @@ export class NodeSink implements ResponseSink {
   }
 
   append(name: string, value: string | string[]): void {
-    this.#res.appendHeader(name, value);
+    const res = this.#res;
+    // `appendHeader` validates the header and then calls `setHeader`, which validates it again:
+    // when there is nothing to append to, `setHeader` alone does the same for less.
+    if (res.hasHeader(name)) res.appendHeader(name, value);
+    else res.setHeader(name, value);
   }
 
   set(name: string, value: string): void {

@@ -75,10 +75,13 @@ describe('SessionCookies.lookup (the cached path finds the cookie in place)', ()
     const other = (await cookies.write({ ...record, id: 'def' }, [])).headers[0]!.split(';')[0]!.slice('sessionkit='.length);
     const now = Date.now();
     expect(cookies.lookup(`sessionkit=${sealed}`, now)?.value).toBe(sealed);
+    expect(cookies.lookup(`sessionkit=${other}`, now)?.value).toBe(other); // two seals, two cache keys
     const variants = [
       sealed,
       other,
-      `${sealed.slice(0, -1)}x`, // the same key (the seal's start), another value
+      `${sealed.slice(0, -1)}x`, // the same cache key (digits of the seal's salt), another value
+      `${sealed.slice(0, 28)}${other.slice(28)}`, // the same cache key, another seal's rest
+      sealed.slice(0, 24), // shorter than the cache key
       `${sealed}x`,
       sealed.slice(0, 100),
       `%46${sealed.slice(1)}`, // decodes to the sealed value: read() finds it, lookup leaves it to read()

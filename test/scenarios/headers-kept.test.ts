@@ -1,0 +1,73 @@
+/**
+ * sessionkit adds its `Vary` and `Set-Cookie` values to what the app already set, never in their
+ * place: an app (or a CORS middleware) in front of sessionkit that sets `Vary: Origin` and a
+ * cookie of its own keeps both, on the cached path, signed out, and on the sign-in that writes
+ * the session cookie. (The sink sets a header it finds absent, and appends to one it finds.)
+ */
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import express from 'express';
+import Koa from 'koa';
+import type { RequestListener, ServerResponse } from 'node:http';
+import { authMiddleware, type SessionKitOptions } from '../../lib/index.js';
+import { koaAuth } from '../../lib/koa.js';
+import { ALICE, Jar, setCookies, startApp, startDevIdp, type DevIdp, type TestApp } from '../helpers/harness.js';
+
+/** What the app sets before sessionkit runs. */
+function appHeaders(res: ServerResponse): void {
+  res.setHeader('Vary', 'Origin');
+  res.setHeader('Set-Cookie', 'app=1; Path=/');
+}
+
+function expressApp(options: SessionKitOptions<any>): RequestListener {
+  const app = express();
+  app.use((_req, res, next) => (appHeaders(res), next()));
+  app.use(authMiddleware(options));
+  app.get('/page', (req, res) => res.json({ isAuthenticated: req.auth.isAuthenticated }));
+  return app as unknown as RequestListener;
+}
+
+function koaApp(options: SessionKitOptions<any>): RequestListener {
+  const app = new Koa();
+  app.use((ctx, next) => (appHeaders(ctx.res), next()));
+  app.use(koaAuth(options));
+  app.use((ctx) => {
+    ctx.body = { isAuthenticated: ctx.state.auth.isAuthenticated };
+  });
+  return app.callback();
+}
+
+describe.each([
+  ['Express', expressApp],
+  ['Koa', koaApp],
+])('%s: headers the app set before sessionkit are kept', (_name, factory) => {
+  let idp: DevIdp;
+  let target: TestApp;
+
+  beforeAll(async () => {
+    idp = await startDevIdp();
+    target = await startApp(idp, factory);
+  });
+  afterAll(async () => {
+    await target?.close();
+    await idp?.close();
+  });
+
+  test('Vary: Origin and the app cookie stay beside Vary: Cookie and the session cookie', async () => {
+    const signedOut = await target.get('/page');
+    expect(signedOut.body).toEqual({ isAuthenticated: false });
+    expect(signedOut.headers.vary).toBe('Origin, Cookie');
+
+    const jar = new Jar();
+    const done = await target.signIn(jar, ALICE);
+    expect(setCookies(done)).toEqual(expect.arrayContaining(['app=1; Path=/', expect.stringMatching(/^sessionkit(\.0)?=/)]));
+
+    for (let i = 0; i < 2; i++) {
+      // The first request after sign-in may unseal; the second is the cached path's.
+      const page = await target.get('/page', jar);
+      expect(page.body).toEqual({ isAuthenticated: true });
+      expect(page.headers.vary).toBe('Origin, Cookie');
+      expect(page.headers['cache-control']).toBe('private, no-store');
+      expect(setCookies(page)).toEqual(['app=1; Path=/']);
+    }
+  });
+});
