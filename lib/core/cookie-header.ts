@@ -67,6 +67,18 @@ export function valueStart(header: string, name: string): number {
   return -1;
 }
 
+/**
+ * Where the name of the pair whose value starts at `start` (as {@link valueStart} found it)
+ * begins: before the blanks, the `=` and the blanks in between.
+ */
+export function nameStart(header: string, start: number, nameLength: number): number {
+  let at = start;
+  while (at > 0 && isBlank(header.charCodeAt(at - 1))) at--;
+  at--; // the `=`
+  while (at > 0 && isBlank(header.charCodeAt(at - 1))) at--;
+  return at - nameLength;
+}
+
 /** True when a cookie value may end at `end` of `header`: only blanks before the next `;` or the end. */
 export function endsAt(header: string, end: number): boolean {
   while (end < header.length && isBlank(header.charCodeAt(end))) end++;

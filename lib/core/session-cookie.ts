@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { serialize, type SerializeOptions } from 'cookie';
-import { duplicateValues, endsAt, occursOutside, sessionValue, valueStart, type IncomingSession } from './cookie-header.js';
+import { duplicateValues, endsAt, nameStart, occursOutside, sessionValue, valueStart, type IncomingSession } from './cookie-header.js';
 import { isSessionRecord, isSessionRef, type CookiePayload } from './record-shape.js';
 import { TtlCache } from './ttl-cache.js';
 
@@ -158,7 +158,10 @@ export class SessionCookies {
     const end = start + hit.value.length;
     // A slice compared: `startsWith(value, start)` walks a 4 KB value 25 times slower (V8, measured).
     if (header.slice(start, end) !== hit.value) return undefined;
-    return endsAt(header, end) && !occursOutside(header, this.#chunkPrefix, start, end) ? hit : undefined;
+    // No chunk name elsewhere: searched before the pair's name (`name=` cannot hold `name.`), so a
+    // session cookie first in the header costs no backward search at all.
+    const pair = nameStart(header, start, this.#name.length);
+    return endsAt(header, end) && !occursOutside(header, this.#chunkPrefix, pair, end) ? hit : undefined;
   }
 
   /** The names of a session in a single cookie (shared, frozen). */

@@ -5,7 +5,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { parse } from 'cookie';
-import { firstValue } from '../../lib/core/cookie-header.js';
+import { firstValue, nameStart, valueStart } from '../../lib/core/cookie-header.js';
 
 const NAMES = ['sessionkit', 'sessionkit.0', 'sessionkit.1'];
 const PIECES = ['sessionkit', 'sessionkit.0', 'sessionkit.1', 'x', ' ', ';', '=', '%', '%41', '"', '\t', 'a', 'my_sessionkit', 'sessionkitx', ' sessionkit ', '%E0', 'Fe26.2**abc~2'];
@@ -25,6 +25,14 @@ describe('firstValue (the session cookie read in place)', () => {
     expect(firstValue('a=1; sessionkit=first; sessionkit=second', 'sessionkit')).toBe('first');
     expect(firstValue('my_sessionkit=no; x=sessionkit=no', 'sessionkit')).toBeUndefined();
     expect(firstValue('junk; sessionkit = spaced ', 'sessionkit')).toBe('spaced');
+  });
+});
+
+describe('nameStart (where the pair valueStart found begins)', () => {
+  it('steps back over the blanks, the = and the name', () => {
+    for (const [header, at] of [['sessionkit=v', 0], ['a=1; sessionkit=v', 5], ['a=1;sessionkit \t= \tv', 4], ['sessionkit.0=x; sessionkit=v', 16]] as const) {
+      expect(nameStart(header, valueStart(header, 'sessionkit'), 'sessionkit'.length)).toBe(at);
+    }
   });
 });
 
