@@ -50,6 +50,8 @@ export class Core implements CoreContext {
   /** Verifies `Authorization: Bearer` tokens; null unless the `bearer` option is set. */
   readonly bearer: BearerVerifier | null;
   readonly #routes = new Map<string, RouteName>();
+  /** The lengths of the paths in `#routes`. */
+  readonly #routeLengths = new Set<number>();
   readonly #public: (path: string) => boolean;
   readonly #signUp: (path: string) => boolean;
 
@@ -66,7 +68,10 @@ export class Core implements CoreContext {
     this.cfg.coordinator.attach?.(context);
     this.cfg.store?.attach?.(context);
     for (const [name, path] of Object.entries(this.cfg.routes)) {
-      if (path) this.#routes.set(path, name as RouteName);
+      if (path) {
+        this.#routes.set(path, name as RouteName);
+        this.#routeLengths.add(path.length);
+      }
     }
     this.#public = this.cfg.middlewareAuth.unauthenticatedPaths.length ? picomatch([...this.cfg.middlewareAuth.unauthenticatedPaths]) : () => false;
     this.#prefix = this.cfg.baseURL.pathname.replace(/\/$/, '');
@@ -75,7 +80,10 @@ export class Core implements CoreContext {
 
   /** Which of sessionkit's routes `path` (the framework's routing path) names, if any. */
   routeOf(path: string): RouteName | undefined {
-    return this.#routes.get(this.#routePath(path));
+    const routePath = this.#routePath(path);
+    // A path of no route's length is answered without hashing it (a new string on every request:
+    // V8 hashes it in C++, which under load costs more than the rest of this lookup).
+    return this.#routeLengths.has(routePath.length) ? this.#routes.get(routePath) : undefined;
   }
 
   /** After the session is loaded for the application: mark caching, and apply `middlewareAuth`. */
