@@ -38,6 +38,7 @@ describe('bad configuration fails at construction, naming the option and its var
     ['short password, with the same hint as a missing one', { ...GOOD, cookie: { password: 'short' } }, /at least 32 characters long: a random secret, e\.g\. `openssl rand -base64 32`/],
     ['short rotated password', { ...GOOD, cookie: { password: { 1: PASSWORD, 2: 'short' } } }, /`cookie.password`.*at least 32 characters long \(id 2\)/],
     ['non-numeric password id', { ...GOOD, cookie: { password: { new: PASSWORD } } }, /`cookie.password`.*ids .* must be numbers/],
+    ['password id of 11 digits (seals name at most 10)', { ...GOOD, cookie: { password: { 12345678901: PASSWORD } } }, /`cookie.password`.*ids .* must be numbers of 1 to 10 digits/],
     ['bad SameSite', { ...GOOD, cookie: { password: PASSWORD, sameSite: 'sometimes' as any } }, /`cookie.sameSite` \(env SESSIONKIT_COOKIE_SAMESITE\) must be "lax", "strict" or "none"/],
     ['SameSite none without secure', { ...GOOD, baseURL: 'http://localhost:3000', cookie: { password: PASSWORD, sameSite: 'none' } }, /`cookie.sameSite`.*needs a secure cookie/],
     ['bad max age', { ...GOOD, cookie: { password: PASSWORD, maxAge: -1 } }, /`cookie.maxAge` \(env SESSIONKIT_COOKIE_MAX_AGE\) must be a number/],

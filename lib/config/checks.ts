@@ -95,7 +95,8 @@ export function resolvePasswords(input: unknown): Readonly<Record<string, string
     throw new ConfigError(option, envVar, 'must be a string or a non-empty { [id]: password } map');
   }
   for (const [id, pw] of Object.entries(map)) {
-    if (!/^\d+$/.test(id)) throw new ConfigError(option, envVar, `ids of the password map must be numbers (the highest seals), got ${JSON.stringify(id)}`);
+    // At most 10 digits: a seal with a longer id is refused unread (SEAL in lib/core/session-cookie.ts).
+    if (!/^\d{1,10}$/.test(id)) throw new ConfigError(option, envVar, `ids of the password map must be numbers of 1 to 10 digits (the highest seals), got ${JSON.stringify(id)}`);
     if (typeof pw !== 'string' || pw.length < 32) {
       throw new ConfigError(option, envVar, `must be at least 32 characters long${typeof map === 'object' && typeof input !== 'string' ? ` (id ${id})` : ''}: a random secret, e.g. \`openssl rand -base64 32\``);
     }

@@ -62,7 +62,7 @@ describe.each([
     expect(setCookies(done)).toEqual(expect.arrayContaining(['app=1; Path=/', expect.stringMatching(/^sessionkit(\.0)?=/)]));
 
     for (let i = 0; i < 2; i++) {
-      // The first request after sign-in may unseal; the second is the cached path's.
+      // Sign-in cached the seal it wrote: both are the cached path's (the full path answers the same).
       const page = await target.get('/page', jar);
       expect(page.body).toEqual({ isAuthenticated: true });
       expect(page.headers.vary).toBe('Origin, Cookie');

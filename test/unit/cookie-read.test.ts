@@ -30,9 +30,11 @@ describe('firstValue (the session cookie read in place)', () => {
 
 describe('nameStart (where the pair valueStart found begins)', () => {
   it('steps back over the blanks, the = and the name', () => {
-    for (const [header, at] of [['sessionkit=v', 0], ['a=1; sessionkit=v', 5], ['a=1;sessionkit \t= \tv', 4], ['sessionkit.0=x; sessionkit=v', 16]] as const) {
+    for (const [header, at] of [['sessionkit=v', 0], ['  sessionkit=v', 2], ['a=1; sessionkit=v', 5], ['a=1;sessionkit \t= \tv', 4], ['sessionkit.0=x; sessionkit=v', 16]] as const) {
       expect(nameStart(header, valueStart(header, 'sessionkit'), 'sessionkit'.length)).toBe(at);
     }
+    // A dotted name: the chunk prefix `a.b.` still cannot sit between the pair's name and its value.
+    expect(nameStart('a.b.0=x; a.b = v', valueStart('a.b.0=x; a.b = v', 'a.b'), 3)).toBe(9);
   });
 });
 
