@@ -14,7 +14,7 @@ import type { RequestView, ResponseSink } from './http.js';
 import { sessionOf } from './persistence.js';
 import { endKeys, freshUntil } from './policy.js';
 import { RequestSession } from './request-session.js';
-import type { HotSession, Unsealed } from './session-cookie.js';
+import type { HotSession, Unsealed } from './unsealed-cache.js';
 
 /** The request's session from the cache; null when the full `RequestSession.load` must run. */
 export function cachedSession(core: CoreContext, request: RequestView, sink: ResponseSink): RequestSession | null {

@@ -7,13 +7,11 @@
 import { serialize, type SerializeOptions } from 'cookie';
 import { duplicateValues, endsAt, nameStart, occursOutside, sessionValue, valueStart, type IncomingSession } from './cookie-header.js';
 import { isSessionRecord, isSessionRef, type CookiePayload } from './record-shape.js';
-import { TtlCache } from './ttl-cache.js';
+import { UnsealedCache, type Unsealed } from './unsealed-cache.js';
 
 export { firstValue, parseCookies, type CookieJar, type IncomingSession } from './cookie-header.js';
 import { sealData, unsealData } from 'iron-session';
 import type { ResolvedConfig } from '../config.js';
-import type { SessionRecord } from '../types/session.js';
-import type { AuthFields } from './view.js';
 import { SessionTooLargeError } from '../errors.js';
 
 /** Browsers keep at most 4096 bytes per cookie (name, value and attributes). */
@@ -30,44 +28,7 @@ export const MAX_WRITTEN_CHUNKS = 2;
 /** Exactly what `sealData` produces (iron `Fe26.2`, iron-session format 2); anything else is refused unread. */
 export const SEAL = /^Fe26\.2\*\d{1,10}\*[0-9a-f]{64}\*[\w-]{22}\*[\w-]+\*\d*\*[0-9a-f]{64}\*[\w-]{43}~2$/;
 
-/**
- * The key of a seal in the cache of unsealed records: 8 hex digits of the seal's own random
- * 256-bit salt, read as one 32-bit number in place (after `Fe26.2*` and a password id of 1 to 10
- * digits, characters 20 to 27 are always salt), so that a Cookie header is looked up before its
- * value's end is even found. A number key costs a Map lookup ~30 ns; the 90-character string key
- * it replaces cost ~330 ns, hashed anew on every request (measured, Node 20). A hit must still
- * equal the whole value; two cached sessions whose keys collide (about once in 340 full caches of
- * 5,000) only take turns in the cache. `start` is where the value starts in `s`.
- */
-function keyAt(s: string, start: number): number {
-  let key = 0;
-  for (let i = start + 20; i < start + 28; i++) {
-    const c = s.charCodeAt(i); // NaN past the end: `| NaN` is `| 0`
-    key = (key << 4) | (c <= 57 ? c - 48 : c - 87);
-  }
-  return key;
-}
-
 export type { CookiePayload, SessionRef } from './record-shape.js';
-
-/**
- * A cookie value unsealed before, as the cache keeps it; `hot` is what the cached path
- * (`lib/core/cached-session.ts`) learned of its record on the first request that took it.
- */
-export interface Unsealed {
-  readonly value: string;
-  readonly payload: CookiePayload;
-  hot: HotSession | undefined;
-}
-
-/** One record as the cached path sees it: its view, its end keys, and until when it needs nothing done. */
-export interface HotSession {
-  readonly record: SessionRecord;
-  readonly fields: Readonly<AuthFields>;
-  readonly endKeys: readonly string[];
-  /** Epoch ms before which the record is neither due for refresh nor past `live` (`freshUntil`). */
-  readonly untilMs: number;
-}
 
 /** Reads and writes sessionkit's cookies; unseals are cached by exact cookie value. */
 export class SessionCookies {
@@ -80,12 +41,8 @@ export class SessionCookies {
   readonly #single: readonly string[];
   /** What every chunk's name starts with (`name.`). */
   readonly #chunkPrefix: string;
-  /**
-   * Unsealed records by a number read from the seal's salt (see {@link keyAt}), each with the full
-   * value it came from, which a hit must equal: hashing a 4 KB string for a Map lookup costs ~6 µs,
-   * comparing two costs nanoseconds.
-   */
-  readonly #unsealed = new TtlCache<number, Unsealed>(5_000);
+  /** Unsealed records, each with the full value it came from (which a hit must equal). */
+  readonly #unsealed = new UnsealedCache();
   readonly #password: Record<string, string>;
 
   constructor(cfg: ResolvedConfig) {
@@ -139,8 +96,7 @@ export class SessionCookies {
 
   /** The cache entry of a cookie value unsealed before, without any work; undefined otherwise. */
   cached(value: string, nowMs = Date.now()): Unsealed | undefined {
-    const hit = this.#unsealed.get(keyAt(value, 0), nowMs);
-    return hit !== undefined && hit.value === value ? hit : undefined;
+    return this.#unsealed.get(value, nowMs);
   }
 
   /**
@@ -152,12 +108,10 @@ export class SessionCookies {
     if (typeof header !== 'string') return header === undefined ? null : undefined;
     const start = valueStart(header, this.#name);
     if (start < 0) return header.indexOf(this.#chunkPrefix) < 0 ? null : undefined;
-    // Found by the key in place, then compared in place: the value is neither parsed, decoded nor copied.
-    const hit = this.#unsealed.get(keyAt(header, start), nowMs);
+    // Found and compared in place: the value is neither parsed, decoded nor copied.
+    const hit = this.#unsealed.at(header, start, nowMs);
     if (hit === undefined) return undefined;
     const end = start + hit.value.length;
-    // A slice compared: `startsWith(value, start)` walks a 4 KB value 25 times slower (V8, measured).
-    if (header.slice(start, end) !== hit.value) return undefined;
     // No chunk name elsewhere: searched before the pair's name (`name=` cannot hold `name.`), so a
     // session cookie first in the header costs no backward search at all.
     const pair = nameStart(header, start, this.#name.length);
@@ -182,7 +136,7 @@ export class SessionCookies {
       return null;
     }
     if (!isSessionRecord(data) && !isSessionRef(data)) return null;
-    this.#remember(value, data, Number(value.split('*')[5]));
+    this.#unsealed.remember(value, data, Number(value.split('*')[5]));
     return data;
   }
 
@@ -200,7 +154,7 @@ export class SessionCookies {
     const lifetime = this.#cfg.session.rolling ? maxAge : Math.max(1, createdAt + maxAge - Math.floor(Date.now() / 1000));
     const sealed = await sealData(record, { password: this.#password, ttl: lifetime });
     if (sealed.length > this.#chunkSize * MAX_WRITTEN_CHUNKS) throw new SessionTooLargeError(sealed.length, this.#chunkSize * MAX_WRITTEN_CHUNKS);
-    this.#remember(sealed, record, Date.now() + lifetime * 1000);
+    this.#unsealed.remember(sealed, record, Date.now() + lifetime * 1000);
     const name = this.#cfg.cookie.name;
     const attrs = { ...this.#attrs, maxAge: lifetime };
     const headers: string[] = [];
@@ -219,11 +173,7 @@ export class SessionCookies {
     return { headers, names: [...written] };
   }
 
-  /** Cache an unsealed payload: never past the seal's own expiry nor the access token's. */
-  #remember(value: string, record: CookiePayload, sealExpiresAtMs: number): void {
-    const ttl = Math.min(sealExpiresAtMs, 'ref' in record ? Infinity : record.expiresAt * 1000) - Date.now();
-    this.#unsealed.set(keyAt(value, 0), { value, payload: record, hot: undefined }, ttl);
-  }
+
 
   /** Seal any data with the cookie password (for what a shared coordinator or store keeps). */
   seal(data: unknown, ttl = 0): Promise<string> {
