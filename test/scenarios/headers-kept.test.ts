@@ -4,13 +4,13 @@
  * cookie of its own keeps both, on the cached path, signed out, and on the sign-in that writes
  * the session cookie. (The sink sets a header it finds absent, and appends to one it finds.)
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import express from 'express';
 import Koa from 'koa';
 import type { RequestListener, ServerResponse } from 'node:http';
 import { authMiddleware, type SessionKitOptions } from '../../lib/index.js';
 import { koaAuth } from '../../lib/koa.js';
-import { ALICE, Jar, setCookies, startApp, startDevIdp, type DevIdp, type TestApp } from '../helpers/harness.js';
+import { ALICE, Jar, setCookies, suiteApps } from '../helpers/harness.js';
 
 /** What the app sets before sessionkit runs. */
 function appHeaders(res: ServerResponse): void {
@@ -40,30 +40,20 @@ describe.each([
   ['Express', expressApp],
   ['Koa', koaApp],
 ])('%s: headers the app set before sessionkit are kept', (_name, factory) => {
-  let idp: DevIdp;
-  let target: TestApp;
-
-  beforeAll(async () => {
-    idp = await startDevIdp();
-    target = await startApp(idp, factory);
-  });
-  afterAll(async () => {
-    await target?.close();
-    await idp?.close();
-  });
+  const s = suiteApps(factory, { app: {} });
 
   test('Vary: Origin and the app cookie stay beside Vary: Cookie and the session cookie', async () => {
-    const signedOut = await target.get('/page');
+    const signedOut = await s.app.get('/page');
     expect(signedOut.body).toEqual({ isAuthenticated: false });
     expect(signedOut.headers.vary).toBe('Origin, Cookie');
 
     const jar = new Jar();
-    const done = await target.signIn(jar, ALICE);
+    const done = await s.app.signIn(jar, ALICE);
     expect(setCookies(done)).toEqual(expect.arrayContaining(['app=1; Path=/', expect.stringMatching(/^sessionkit(\.0)?=/)]));
 
     for (let i = 0; i < 2; i++) {
       // Sign-in cached the seal it wrote: both are the cached path's (the full path answers the same).
-      const page = await target.get('/page', jar);
+      const page = await s.app.get('/page', jar);
       expect(page.body).toEqual({ isAuthenticated: true });
       expect(page.headers.vary).toBe('Origin, Cookie');
       expect(page.headers['cache-control']).toBe('private, no-store');
