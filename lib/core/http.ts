@@ -45,6 +45,9 @@ export interface ResponseSink {
   sent(): boolean;
 }
 
+/** The lower-case form of the two names sessionkit appends to; any other name as it is (Node lower-cases it). */
+const lowerCase = (name: string): string => (name === 'Vary' ? 'vary' : name === 'Set-Cookie' ? 'set-cookie' : name);
+
 /**
  * A sink on Node's own response object, which Express's `res` is and Koa's `ctx.res` holds:
  * plain `setHeader` calls, the cheapest there are, and no framework decides anything. Adapters
@@ -67,8 +70,9 @@ export class NodeSink implements ResponseSink {
   append(name: string, value: string | string[]): void {
     const res = this.#res;
     // `appendHeader` validates the header and then calls `setHeader`, which validates it again:
-    // when there is nothing to append to, `setHeader` alone does the same for less.
-    if (res.hasHeader(name)) res.appendHeader(name, value);
+    // when there is nothing to append to, `setHeader` alone does the same for less. `hasHeader`
+    // lower-cases the name it is given: a name already in lower case is not copied.
+    if (res.hasHeader(lowerCase(name))) res.appendHeader(name, value);
     else res.setHeader(name, value);
   }
 
