@@ -2,14 +2,16 @@
  * sessionkit adds its `Vary` and `Set-Cookie` values to what the app already set, never in their
  * place: an app (or a CORS middleware) in front of sessionkit that sets `Vary: Origin` and a
  * cookie of its own keeps both, on the cached path, signed out, and on the sign-in that writes
- * the session cookie. (The sink sets a header it finds absent, and appends to one it finds.)
+ * the session cookie. (The sink sets a header it finds absent, and appends to one it finds.) The
+ * signed-in requests are checked to have taken the cached path.
  */
-import { describe, expect, test } from '@jest/globals';
+import { describe, expect, jest, test } from '@jest/globals';
 import express from 'express';
 import Koa from 'koa';
 import type { RequestListener, ServerResponse } from 'node:http';
 import { authMiddleware, type SessionKitOptions } from '../../lib/index.js';
 import { koaAuth } from '../../lib/koa.js';
+import { RequestSession } from '../../lib/core/request-session.js';
 import { ALICE, Jar, setCookies, suiteApps } from '../helpers/harness.js';
 
 /** What the app sets before sessionkit runs. */
@@ -51,13 +53,18 @@ describe.each([
     const done = await s.app.signIn(jar, ALICE);
     expect(setCookies(done)).toEqual(expect.arrayContaining(['app=1; Path=/', expect.stringMatching(/^sessionkit(\.0)?=/)]));
 
+    // Sign-in cached the seal it wrote: both requests take the cached path, which writes the two
+    // cache headers on its own (RequestSession.signedIn); the full path (`RequestSession.load`) is
+    // never entered, or these two requests would not test the cached path at all.
+    const load = jest.spyOn(RequestSession, 'load');
     for (let i = 0; i < 2; i++) {
-      // Sign-in cached the seal it wrote: both are the cached path's (the full path answers the same).
       const page = await s.app.get('/page', jar);
       expect(page.body).toEqual({ isAuthenticated: true });
       expect(page.headers.vary).toBe('Origin, Cookie');
       expect(page.headers['cache-control']).toBe('private, no-store');
       expect(setCookies(page)).toEqual(['app=1; Path=/']);
     }
+    expect(load).not.toHaveBeenCalled();
+    load.mockRestore();
   });
 });
