@@ -73,7 +73,14 @@ export class RefreshLocks {
         if (locking) this.#host.client.eval(RELEASE, 1, lock, owner).catch(() => undefined);
         return this.#withoutRedis(waiting, key, target, refresh, options);
       }
-      if (won) return this.#grant(key, target, refresh, lock, memo, owner);
+      if (won) {
+        // Another instance's grant may have finished between the memo's read and this lock (its
+        // memo written, its lock released): the token is spent then, and its result is the memo.
+        const spent = await this.#spentMeanwhile(memo, stale, lock, owner);
+        if (spent === undefined) return this.#withoutRedis(waiting, key, target, refresh, options);
+        if (spent) return { ...spent, source: 'joined' };
+        return this.#grant(key, target, refresh, lock, memo, owner);
+      }
       // Another instance holds the lock: wait for its announcement, polling as the fallback.
       waiting = true;
       if (Date.now() > deadline) throw new RefreshError('another instance holds the refresh lock for too long', { isTransient: true });
@@ -90,6 +97,25 @@ export class RefreshLocks {
     this.#host.unavailable();
     if (waiting) return Promise.reject(new RefreshError('Redis became unavailable while waiting for another instance to refresh', { isTransient: true }));
     return this.#alone(key, target, refresh, options);
+  }
+
+  /**
+   * Read `memo` again under the lock just won: the outcome of a grant that another instance
+   * finished since `stale` was read (the lock then released); null when there is none (the
+   * refresh is this instance's to do); undefined when Redis cannot answer (the lock is freed).
+   */
+  async #spentMeanwhile(memo: string, stale: string | null, lock: string, owner: string): Promise<{ tokens: TokenRecord; target: string | null } | null | undefined> {
+    let raw: string | null;
+    try {
+      raw = await this.#host.command(this.#host.client.get(memo));
+    } catch {
+      this.#host.client.eval(RELEASE, 1, lock, owner).catch(() => undefined);
+      return undefined;
+    }
+    if (raw === null || raw === stale) return null;
+    const outcome = await this.#open(raw);
+    if (outcome) await this.#host.command(this.#host.client.eval(RELEASE, 1, lock, owner)).catch(() => this.#host.unavailable());
+    return outcome;
   }
 
   async #grant(key: string, target: string | null, refresh: () => Promise<TokenRecord>, lock: string, memo: string, owner: string): Promise<RefreshOutcome> {

@@ -106,6 +106,46 @@ describe('redisCoordinator when Redis or this process is slow', () => {
     await other.close();
   });
 
+  test('a grant that finishes between another instance reading the memo and taking the lock: that instance uses the memo, the token is spent once', async () => {
+    // B reads the memo (none yet), then stalls before its SET NX; A takes the lock, refreshes,
+    // writes the memo and frees the lock; only then does B's SET run, and win. Seen once in a CI
+    // run of the four-instance storm (redisStore): B spent the rotated token again, invalid_grant.
+    const otherClient = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    let releaseLockSet!: () => void;
+    const lockSetMayRun = new Promise<void>((resolve) => (releaseLockSet = resolve));
+    let lockSetHeld!: () => void;
+    const lockSetReached = new Promise<void>((resolve) => (lockSetHeld = resolve));
+    const stalling = new Proxy(otherClient, {
+      get(target, name, receiver) {
+        if (name !== 'set') return Reflect.get(target, name, receiver);
+        return async (...args: unknown[]) => {
+          if (args.includes('NX')) {
+            lockSetHeld();
+            await lockSetMayRun;
+          }
+          return (target.set as (...a: unknown[]) => Promise<unknown>)(...args);
+        };
+      },
+    });
+    const other = redisCoordinator({ client: stalling, prefix: 'slow:', commandTimeout: 5_000, pollInterval: 50 });
+    other.attach({ seal: async (data) => JSON.stringify(data), unseal: async (sealed) => JSON.parse(sealed), logger: { debug() {}, info() {}, warn() {}, error() {} } });
+    await other.start();
+    let grants = 0;
+    const key = refreshKey('rt-memo-race');
+    const b = other.coordinate(key, null, async () => (grants++, tokens(8)), { buffer: 60, expiresAt: seconds() + 30 });
+    await lockSetReached; // B read no memo and is about to take the lock
+    const a = await coordinator.coordinate(key, null, async () => (grants++, tokens(7)), { buffer: 60, expiresAt: seconds() + 30 });
+    expect(a.source).toBe('grant');
+    expect(await admin.exists(`slow:{r:${key}}:lock`)).toBe(0); // A is done and freed its lock
+    releaseLockSet();
+    const outcome = await b;
+    expect(grants).toBe(1);
+    expect(outcome.tokens.accessToken).toBe('at-7');
+    expect(await admin.exists(`slow:{r:${key}}:lock`)).toBe(0); // B freed the lock it won
+    await other.close();
+    otherClient.disconnect();
+  });
+
   test('a lock Redis takes only after its command timed out is freed, not left for every instance to wait on', async () => {
     let grants = 0;
     const key = refreshKey('rt-late-lock');
