@@ -173,8 +173,6 @@ export class SessionCookies {
     return { headers, names: [...written] };
   }
 
-
-
   /** Seal any data with the cookie password (for what a shared coordinator or store keeps). */
   seal(data: unknown, ttl = 0): Promise<string> {
     return sealData(data as Record<string, unknown>, { password: this.#password, ttl });
